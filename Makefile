@@ -1,0 +1,53 @@
+# restflow: `make demo` serves the example API, `make test` runs the test suite.
+# Each creates its virtual environment on first use.
+
+PYTHON ?= python3
+VENV ?= .venv
+DJANGO ?= Django>=5.2
+PY := $(VENV)/bin/python
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: test test-compiled test-python test-postgres demo bench clean
+
+$(VENV)/.installed: pyproject.toml setup.py restflow/_speedups.pyx
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	env -u RESTFLOW_NO_EXTENSIONS $(PY) -m pip install --quiet -e ".[test,bench,postgres]" "$(DJANGO)"
+	$(PY) -m restflow
+	touch $@
+
+test: test-compiled test-python test-postgres
+
+test-compiled: $(VENV)/.installed
+	env -u RESTFLOW_NO_EXTENSIONS -u DATABASE_URL RESTFLOW_REQUIRE_EXTENSIONS=1 $(PY) -m pytest $(PYTEST_ARGS)
+
+test-python: $(VENV)/.installed
+	env -u DATABASE_URL -u RESTFLOW_REQUIRE_EXTENSIONS RESTFLOW_NO_EXTENSIONS=1 $(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgres: $(VENV)/.installed
+	@if $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null; then \
+		echo "PostgreSQL answers on 127.0.0.1:5432: running the suite against it"; \
+		env -u RESTFLOW_NO_EXTENSIONS DATABASE_URL=$(PG_URL) RESTFLOW_REQUIRE_EXTENSIONS=1 $(PY) -m pytest $(PYTEST_ARGS); \
+	else \
+		echo "PostgreSQL does not answer on 127.0.0.1:5432: skipping the PostgreSQL run"; \
+	fi
+
+demo: $(VENV)/.installed
+	$(PY) -m pip install --quiet uvicorn
+	cd examples/shop && ../../$(PY) manage.py migrate --noinput && ../../$(PY) manage.py seed_demo
+	@echo ""
+	@echo "restflow example API on http://$(HOST):$(PORT)/"
+	@echo "  http://$(HOST):$(PORT)/api/                      API root"
+	@echo "  http://$(HOST):$(PORT)/api/products/?page=1      products (list, filters, ordering)"
+	@echo "  http://$(HOST):$(PORT)/api/health/ping/          health check"
+	@echo "  http://$(HOST):$(PORT)/api/docs/                 Swagger UI"
+	@echo ""
+	cd examples/shop && ../../$(VENV)/bin/uvicorn shop.asgi:application --host $(HOST) --port $(PORT)
+
+bench: $(VENV)/.installed
+	env -u RESTFLOW_NO_EXTENSIONS $(PY) -m pytest benchmarks -p no:randomly --benchmark-only --benchmark-columns=min,median,mean,rounds -q
+
+clean:
+	rm -rf $(VENV) build *.egg-info restflow/_speedups.c restflow/_speedups*.so

@@ -1,0 +1,3 @@
+"""URLs of the test project; test modules add their own with pytest's ``urls`` marker."""
+
+urlpatterns = []

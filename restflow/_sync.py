@@ -1,0 +1,34 @@
+"""Hops to the sync thread, and awaiting values that may or may not be awaitable."""
+
+from inspect import isawaitable
+
+from asgiref.sync import async_to_sync, sync_to_async
+from django.db import transaction
+
+
+def in_thread(func, *args, **kwargs):
+    """Run sync ``func`` in the request's sync thread (one hop); return an awaitable."""
+    return sync_to_async(func, thread_sensitive=True)(*args, **kwargs)
+
+
+async def resolve(value):
+    """Await ``value`` when it is awaitable, else return it as it is."""
+    if isawaitable(value):
+        return await value
+    return value
+
+
+def atomic_run(using, func, *args):
+    """Run sync ``func`` inside one transaction on database ``using`` (call it in a hop)."""
+    with transaction.atomic(using=using):
+        return func(*args)
+
+
+def atomic_await(using, coroutine_function, *args):
+    """Await an async hook inside one transaction (call it in a hop).
+
+    The coroutine runs back on the event loop; asgiref routes its own hops to
+    this thread, so every query it makes joins the transaction opened here.
+    """
+    with transaction.atomic(using=using):
+        return async_to_sync(coroutine_function)(*args)

@@ -1,0 +1,63 @@
+"""Authentication from async views: any DRF authenticator, without blocking the loop.
+
+An authenticator with ``aauthenticate`` is awaited. DRF's built-in ones are
+handled without a thread hop where they need no database: session auth reads
+the user through Django's async ``auser()``, and basic/token auth only hop when
+the request carries their Authorization keyword. Any other sync authenticator
+runs in one hop.
+"""
+
+from rest_framework import authentication
+from rest_framework.request import ForcedAuthentication
+
+from restflow._sync import in_thread
+
+
+def _has_keyword(request, keyword):
+    parts = authentication.get_authorization_header(request).split()
+    return bool(parts) and parts[0].lower() == keyword
+
+
+async def _session_user(authenticator, request):
+    django_request = request._request
+    auser = getattr(django_request, "auser", None)
+    if auser is None:  # no AuthenticationMiddleware: no session user, as in DRF
+        return None
+    user = await auser()
+    if not user or not user.is_active:
+        return None
+    authenticator.enforce_csrf(request)
+    return (user, None)
+
+
+async def aauthenticate(authenticator, request):
+    """Return ``(user, auth)`` or None from ``authenticator`` for ``request``."""
+    if hasattr(authenticator, "aauthenticate"):
+        return await authenticator.aauthenticate(request)
+    method = type(authenticator).authenticate
+    if method is authentication.SessionAuthentication.authenticate:
+        return await _session_user(authenticator, request)
+    if method is ForcedAuthentication.authenticate:
+        return authenticator.authenticate(request)
+    if method is authentication.BasicAuthentication.authenticate and not _has_keyword(request, b"basic"):
+        return None
+    if method is authentication.TokenAuthentication.authenticate and not _has_keyword(
+        request, authenticator.keyword.lower().encode()
+    ):
+        return None
+    return await in_thread(authenticator.authenticate, request)
+
+
+async def aperform_authentication(request):
+    """Authenticate ``request`` with its authenticators in order, as DRF's Request does."""
+    for authenticator in request.authenticators:
+        try:
+            result = await aauthenticate(authenticator, request)
+        except Exception:
+            request._not_authenticated()
+            raise
+        if result is not None:
+            request._authenticator = authenticator
+            request.user, request.auth = result
+            return
+    request._not_authenticated()

@@ -1,0 +1,151 @@
+"""AsyncGenericAPIView and the concrete generic views, handlers named for HTTP methods."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models.query import QuerySet
+from django.http import Http404
+from rest_framework.filters import OrderingFilter, SearchFilter
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+
+from restflow import mixins
+from restflow._sync import in_thread, resolve
+from restflow.apiview import AsyncAPIView
+from restflow.pagination import apaginate
+from restflow.serializers import adata
+
+# DRF's filters that build a queryset without touching the database.
+_QUERY_ONLY_BACKENDS = (SearchFilter.filter_queryset, OrderingFilter.filter_queryset)
+
+
+async def alist(queryset):
+    """Evaluate a queryset (one hop) or any iterable into a list."""
+    if isinstance(queryset, QuerySet):
+        return [obj async for obj in queryset]
+    return list(queryset)
+
+
+class AsyncGenericAPIView(AsyncAPIView, GenericAPIView):
+    """GenericAPIView on the async pipeline: aget_object, afilter_queryset, apaginate_queryset."""
+
+    get_serializer_class = GenericAPIView.get_serializer_class
+    get_serializer_context = GenericAPIView.get_serializer_context
+
+    async def aget_queryset(self):
+        """``get_queryset()``, awaited when it is a coroutine (an ``async def`` override)."""
+        return await resolve(self.get_queryset())
+
+    async def aget_object(self):
+        """The object named by the URL: 404 when missing or malformed; object permissions checked."""
+        queryset = await self.afilter_queryset(await self.aget_queryset())
+        lookup_url_kwarg = self.lookup_url_kwarg or self.lookup_field
+        assert lookup_url_kwarg in self.kwargs, (
+            f"Expected view {type(self).__name__} to be called with a URL keyword argument "
+            f'named "{lookup_url_kwarg}". Fix your URL conf, or set the `.lookup_field` '
+            "attribute on the view correctly."
+        )
+        lookup = {self.lookup_field: self.kwargs[lookup_url_kwarg]}
+        try:
+            obj = await queryset.aget(**lookup)
+        except (TypeError, ValueError, DjangoValidationError, queryset.model.DoesNotExist):
+            raise Http404(f"No {queryset.model._meta.object_name} matches the given query.")
+        await self.acheck_object_permissions(self.request, obj)
+        return obj
+
+    async def afilter_queryset(self, queryset):
+        """Each filter backend in turn: ``afilter_queryset`` when it has one, else ``filter_queryset``.
+
+        DRF's SearchFilter and OrderingFilter only build the query and run on the
+        loop; any other sync backend (django-filter validates against the
+        database) runs in a hop.
+        """
+        for backend_class in self.filter_backends:
+            backend = backend_class()
+            if hasattr(backend, "afilter_queryset"):
+                queryset = await backend.afilter_queryset(self.request, queryset, self)
+            elif type(backend).filter_queryset in _QUERY_ONLY_BACKENDS:
+                queryset = backend.filter_queryset(self.request, queryset, self)
+            else:
+                queryset = await in_thread(backend.filter_queryset, self.request, queryset, self)
+        return queryset
+
+    def get_pagination_class(self):
+        return self.pagination_class
+
+    @property
+    def paginator(self):
+        """The pagination class's instance, built once per view and kept on ``self._paginator``."""
+        if not hasattr(self, "_paginator"):
+            pagination_class = self.get_pagination_class()
+            self._paginator = None if pagination_class is None else pagination_class()
+        return self._paginator
+
+    async def apaginate_queryset(self, queryset):
+        """A page of objects, or None when pagination is off."""
+        if self.paginator is None:
+            return None
+        return await apaginate(self.paginator, queryset, self.request, self)
+
+    async def apaginated_response(self, queryset, serializer_class=None, **kwargs):
+        """Paginate, serialize and answer: the paginated shape, or the plain list when pagination is off."""
+        page = await self.apaginate_queryset(queryset)
+        objects = page if page is not None else await alist(queryset)
+        serializer_class = serializer_class or self.get_response_serializer_class()
+        serializer = self._build_serializer(serializer_class, (objects,), dict(kwargs, many=True))
+        data = await adata(serializer)
+        if page is not None:
+            return self.get_paginated_response(data)
+        return Response(data)
+
+
+class AsyncCreateAPIView(mixins.AsyncCreateModelMixin, AsyncGenericAPIView):
+    """POST creates."""
+
+    async def post(self, request, *args, **kwargs):
+        return await self.create(request, *args, **kwargs)
+
+
+class AsyncListAPIView(mixins.AsyncListModelMixin, AsyncGenericAPIView):
+    """GET lists."""
+
+    async def get(self, request, *args, **kwargs):
+        return await self.list(request, *args, **kwargs)
+
+
+class AsyncRetrieveAPIView(mixins.AsyncRetrieveModelMixin, AsyncGenericAPIView):
+    """GET retrieves one object."""
+
+    async def get(self, request, *args, **kwargs):
+        return await self.retrieve(request, *args, **kwargs)
+
+
+class AsyncDestroyAPIView(mixins.AsyncDestroyModelMixin, AsyncGenericAPIView):
+    """DELETE destroys one object."""
+
+    async def delete(self, request, *args, **kwargs):
+        return await self.destroy(request, *args, **kwargs)
+
+
+class AsyncUpdateAPIView(mixins.AsyncUpdateModelMixin, AsyncGenericAPIView):
+    """PUT updates, PATCH partially updates one object."""
+
+    async def put(self, request, *args, **kwargs):
+        return await self.update(request, *args, **kwargs)
+
+    async def patch(self, request, *args, **kwargs):
+        return await self.partial_update(request, *args, **kwargs)
+
+
+class AsyncListCreateAPIView(AsyncListAPIView, AsyncCreateAPIView):
+    """GET lists, POST creates."""
+
+
+class AsyncRetrieveUpdateAPIView(AsyncRetrieveAPIView, AsyncUpdateAPIView):
+    """GET, PUT and PATCH on one object."""
+
+
+class AsyncRetrieveDestroyAPIView(AsyncRetrieveAPIView, AsyncDestroyAPIView):
+    """GET and DELETE on one object."""
+
+
+class AsyncRetrieveUpdateDestroyAPIView(AsyncRetrieveAPIView, AsyncUpdateAPIView, AsyncDestroyAPIView):
+    """GET, PUT, PATCH and DELETE on one object."""

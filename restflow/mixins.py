@@ -1,0 +1,147 @@
+"""Async model mixins: list, retrieve, create, update, destroy.
+
+Writes run with their ``aperform_*`` hook inside one transaction, since Django
+does not apply ATOMIC_REQUESTS to async views: a hook that fails after the save
+leaves nothing behind. A unique-constraint race that slips past validation
+answers 400 in DRF's error shape, not 500.
+"""
+
+from asgiref.sync import iscoroutinefunction
+from django.db import IntegrityError, router
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+
+from restflow._sync import atomic_await, atomic_run, in_thread
+from restflow.serializers import adata, ais_valid, save_changed_fields
+
+CONFLICT_MESSAGE = "The data conflicts with data already stored; it was not saved."
+
+
+def _write_database(view, serializer=None, instance=None):
+    model = getattr(instance, "_meta", None) and type(instance)
+    if model is None:
+        meta = getattr(serializer, "Meta", None)
+        model = getattr(meta, "model", None)
+    if model is None:
+        queryset = getattr(view, "queryset", None)
+        model = getattr(queryset, "model", None)
+    return router.db_for_write(model) if model is not None else "default"
+
+
+async def _run_hook(view, default_hook, hook, sync_default, argument, using):
+    """Run a write hook in one transaction: the default in one hop, an override through the bridge."""
+    if getattr(hook, "__func__", None) is default_hook:
+        return await in_thread(atomic_run, using, sync_default, argument)
+    if iscoroutinefunction(hook):
+        return await in_thread(atomic_await, using, hook, argument)
+    return await in_thread(atomic_run, using, hook, argument)
+
+
+async def _conflict(serializer):
+    """The 400 for an IntegrityError: the serializer's own errors when revalidation finds them."""
+    fresh = type(serializer)(
+        instance=serializer.instance,
+        data=serializer.initial_data,
+        partial=serializer.partial,
+        context=serializer.context,
+    )
+    if not await ais_valid(fresh, raise_exception=False):
+        return ValidationError(fresh.errors)
+    return ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [CONFLICT_MESSAGE]}, code="conflict")
+
+
+async def _response_data(view, serializer):
+    """Representation of the saved object through the response serializer."""
+    response_class = view.get_response_serializer_class()
+    if response_class is type(serializer):
+        return await adata(serializer)
+    return await adata(view.get_response_serializer(serializer.instance))
+
+
+class AsyncListModelMixin:
+    """List a queryset, paginated when the view has a paginator."""
+
+    async def list(self, request, *args, **kwargs):
+        queryset = await self.afilter_queryset(await self.aget_queryset())
+        return await self.apaginated_response(queryset)
+
+
+class AsyncRetrieveModelMixin:
+    """Retrieve one object."""
+
+    async def retrieve(self, request, *args, **kwargs):
+        instance = await self.aget_object()
+        return Response(await adata(self.get_response_serializer(instance)))
+
+
+class AsyncCreateModelMixin:
+    """Create an object: 201 with DRF's Location header when the data has a URL field."""
+
+    async def create(self, request, *args, **kwargs):
+        serializer = self.get_request_serializer(data=request.data)
+        await ais_valid(serializer, raise_exception=True)
+        try:
+            await _run_hook(
+                self, AsyncCreateModelMixin.aperform_create, self.aperform_create,
+                type(serializer).save, serializer, _write_database(self, serializer),
+            )
+        except IntegrityError:
+            raise await _conflict(serializer)
+        data = await _response_data(self, serializer)
+        return Response(data, status=status.HTTP_201_CREATED, headers=self.get_success_headers(data))
+
+    async def aperform_create(self, serializer):
+        """Save the new object; override for side effects (they share its transaction)."""
+        await in_thread(serializer.save)
+
+    def get_success_headers(self, data):
+        try:
+            return {"Location": str(data[api_settings.URL_FIELD_NAME])}
+        except (TypeError, KeyError):
+            return {}
+
+
+class AsyncUpdateModelMixin:
+    """Update an object (PUT) or some of its fields (PATCH), writing only changed fields."""
+
+    async def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        instance = await self.aget_object()
+        serializer = self.get_request_serializer(instance, data=request.data, partial=partial)
+        await ais_valid(serializer, raise_exception=True)
+        try:
+            await _run_hook(
+                self, AsyncUpdateModelMixin.aperform_update, self.aperform_update,
+                save_changed_fields, serializer, _write_database(self, serializer, instance),
+            )
+        except IntegrityError:
+            raise await _conflict(serializer)
+        if getattr(instance, "_prefetched_objects_cache", None):
+            instance._prefetched_objects_cache = {}
+        return Response(await _response_data(self, serializer))
+
+    async def partial_update(self, request, *args, **kwargs):
+        kwargs["partial"] = True
+        return await self.update(request, *args, **kwargs)
+
+    async def aperform_update(self, serializer):
+        """Save the changes; override for side effects (they share its transaction)."""
+        await in_thread(save_changed_fields, serializer)
+
+
+class AsyncDestroyModelMixin:
+    """Destroy an object: 204."""
+
+    async def destroy(self, request, *args, **kwargs):
+        instance = await self.aget_object()
+        await _run_hook(
+            self, AsyncDestroyModelMixin.aperform_destroy, self.aperform_destroy,
+            type(instance).delete, instance, _write_database(self, instance=instance),
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    async def aperform_destroy(self, instance):
+        """Delete the object; override to archive instead (it runs in a transaction)."""
+        await instance.adelete()

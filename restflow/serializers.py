@@ -1,0 +1,100 @@
+"""Validation, saving and representation of plain DRF serializers from async code.
+
+Validation and representation first run on the event loop, where they cost no
+hop. When a serializer needs the database there (a related field, a
+UniqueValidator), Django refuses with SynchronousOnlyOperation before any query
+runs; the work is then redone in one hop, and the serializer class remembered
+so later requests go straight to the thread.
+"""
+
+import copy
+
+from django.core.exceptions import SynchronousOnlyOperation
+from django.db import models
+
+from restflow._sync import in_thread
+
+_valid_in_thread = set()
+_data_in_thread = set()
+
+
+def _key(serializer):
+    return (type(serializer), type(getattr(serializer, "child", None)))
+
+
+def _representation(serializer):
+    return serializer.data
+
+
+async def ais_valid(serializer, raise_exception=True):
+    """``serializer.is_valid()`` without blocking the loop."""
+    key = _key(serializer)
+    if key not in _valid_in_thread:
+        try:
+            return serializer.is_valid(raise_exception=raise_exception)
+        except SynchronousOnlyOperation:
+            _valid_in_thread.add(key)
+    return await in_thread(serializer.is_valid, raise_exception=raise_exception)
+
+
+async def adata(serializer):
+    """``serializer.data`` without blocking the loop."""
+    key = _key(serializer)
+    if key not in _data_in_thread:
+        try:
+            return serializer.data
+        except SynchronousOnlyOperation:
+            _data_in_thread.add(key)
+    return await in_thread(_representation, serializer)
+
+
+def _loaded_values(instance):
+    """Snapshot of the instance's loaded concrete field values (deferred ones left out)."""
+    values = {}
+    for field in instance._meta.concrete_fields:
+        if field.attname in instance.__dict__:
+            value = instance.__dict__[field.attname]
+            values[field.attname] = copy.deepcopy(value) if isinstance(value, (dict, list)) else value
+    return values
+
+
+def save_changed_fields(serializer, **kwargs):
+    """``serializer.save()`` for an update, writing only the fields that changed.
+
+    Concurrent partial updates of different fields of one row then never undo
+    each other. A field counts as changed when the serializer validated it or
+    the update code set a new value; ``auto_now`` fields are always written.
+    A save that passes its own arguments is left as it is.
+    """
+    instance = serializer.instance
+    if not isinstance(instance, models.Model):
+        return serializer.save(**kwargs)
+    before = _loaded_values(instance)
+    validated = set(serializer.validated_data) if isinstance(serializer.validated_data, dict) else set()
+    meta = instance._meta
+    model_save = instance.save
+
+    def save(*args, **save_kwargs):
+        if args or save_kwargs:
+            return model_save(*args, **save_kwargs)
+        after = _loaded_values(instance)
+        if after.get(meta.pk.attname) != before.get(meta.pk.attname):
+            return model_save()
+        fields = [
+            field.name
+            for field in meta.concrete_fields
+            if not field.primary_key
+            and (
+                field.name in validated
+                or field.attname in validated
+                or after.get(field.attname) != before.get(field.attname)
+                or getattr(field, "auto_now", False)
+            )
+        ]
+        return model_save(update_fields=fields)
+
+    instance.save = save
+    try:
+        return serializer.save(**kwargs)
+    finally:
+        del instance.save

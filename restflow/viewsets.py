@@ -1,0 +1,260 @@
+"""ActionConfig and the viewsets: async ones, and sync twins for mixed codebases.
+
+Every getter that drives dispatch reads the current action's ActionConfig
+first (through the compiled core), then the parent getter, then the class
+attribute.
+"""
+
+import dataclasses
+import functools
+
+from asgiref.sync import iscoroutinefunction
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Manager, QuerySet
+from rest_framework import mixins as drf_mixins
+from rest_framework import viewsets as drf_viewsets
+from rest_framework.generics import GenericAPIView
+
+from restflow import mixins
+from restflow._sync import resolve
+from restflow.apiview import AsyncAPIView
+from restflow.generics import AsyncGenericAPIView
+from restflow.speedups import NOT_CONFIGURED, config_value, make_view
+
+QUERYSET_GUIDANCE = (
+    "'{cls}' has no queryset for action '{action}'. Set `queryset` on the class, "
+    "set `queryset` on the action's ActionConfig in `action_configs`, or override "
+    "`get_queryset()`."
+)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ActionConfig:
+    """Per-action overrides for a viewset; a field left None is not configured."""
+
+    serializer_class: type | None = None
+    request_serializer_class: type | None = None
+    response_serializer_class: type | None = None
+    permission_classes: list | tuple | None = None
+    throttle_classes: list | tuple | None = None
+    parser_classes: list | tuple | None = None
+    renderer_classes: list | tuple | None = None
+    pagination_class: type | None = None
+    queryset: object = None
+
+
+def _queryset_from(value, view):
+    """A fresh queryset from ActionConfig.queryset's three shapes (a callable may return a coroutine)."""
+    if isinstance(value, (QuerySet, Manager)):
+        return value.all()
+    return value(view)
+
+
+def _config_first(get_queryset):
+    """Wrap a subclass's own get_queryset so an ActionConfig queryset still wins for its action."""
+    if iscoroutinefunction(get_queryset):
+
+        @functools.wraps(get_queryset)
+        async def wrapper(self):
+            value = config_value(self, "queryset")
+            if value is NOT_CONFIGURED:
+                return await get_queryset(self)
+            return await resolve(_queryset_from(value, self))
+
+    else:
+
+        @functools.wraps(get_queryset)
+        def wrapper(self):
+            value = config_value(self, "queryset")
+            if value is NOT_CONFIGURED:
+                return get_queryset(self)
+            return _queryset_from(value, self)
+
+    wrapper._restflow_config_first = True
+    return wrapper
+
+
+def _check_action_configs(cls):
+    """Fail at routing time on an action_configs entry that cannot apply."""
+    for action, config in (cls.action_configs or {}).items():
+        if not isinstance(config, ActionConfig):
+            raise ImproperlyConfigured(
+                f"{cls.__name__}.action_configs['{action}'] must be an ActionConfig, not {type(config).__name__}."
+            )
+        if action != "metadata" and not callable(getattr(cls, action, None)):
+            raise ImproperlyConfigured(
+                f"{cls.__name__}.action_configs has an entry for '{action}', an action {cls.__name__} does not define."
+            )
+
+
+class ActionConfigMixin:
+    """The action-config-aware getters shared by the async viewsets and their sync twins."""
+
+    action_configs = {}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("get_queryset")
+        if own is not None and not getattr(own, "_restflow_config_first", False):
+            cls.get_queryset = _config_first(own)
+
+    def _parent(self, name):
+        return getattr(super(ActionConfigMixin, self), name, None)
+
+    def _configured(self, field, getter, attribute):
+        value = config_value(self, field)
+        if value is not NOT_CONFIGURED:
+            return value
+        parent = self._parent(getter)
+        return parent() if parent is not None else getattr(self, attribute, None)
+
+    def get_serializer_class(self):
+        return self._configured("serializer_class", "get_serializer_class", "serializer_class")
+
+    def get_request_serializer_class(self):
+        value = config_value(self, "request_serializer_class")
+        if value is not NOT_CONFIGURED:
+            return value
+        parent = self._parent("get_request_serializer_class")
+        return parent() if parent is not None else self.get_serializer_class()
+
+    def get_response_serializer_class(self):
+        value = config_value(self, "response_serializer_class")
+        if value is not NOT_CONFIGURED:
+            return value
+        parent = self._parent("get_response_serializer_class")
+        return parent() if parent is not None else self.get_serializer_class()
+
+    def get_pagination_class(self):
+        return self._configured("pagination_class", "get_pagination_class", "pagination_class")
+
+    def _instances(self, field, getter):
+        value = config_value(self, field)
+        if value is not NOT_CONFIGURED:
+            return [item() for item in value]
+        return getattr(super(ActionConfigMixin, self), getter)()
+
+    def get_permissions(self):
+        return self._instances("permission_classes", "get_permissions")
+
+    def get_throttles(self):
+        return self._instances("throttle_classes", "get_throttles")
+
+    def get_parsers(self):
+        return self._instances("parser_classes", "get_parsers")
+
+    def get_renderers(self):
+        return self._instances("renderer_classes", "get_renderers")
+
+    def get_queryset(self):
+        value = config_value(self, "queryset")
+        if value is not NOT_CONFIGURED:
+            return _queryset_from(value, self)
+        parent = self._parent("get_queryset")
+        if getattr(self, "queryset", None) is None and (
+            parent is None or parent.__func__ is GenericAPIView.get_queryset
+        ):
+            raise AssertionError(
+                QUERYSET_GUIDANCE.format(cls=type(self).__name__, action=getattr(self, "action", None))
+            )
+        return parent() if parent is not None else _queryset_from(self.queryset, self)
+
+    @property
+    def paginator(self):
+        """The action's paginator, built once per view and kept on ``self._paginator``."""
+        if not hasattr(self, "_paginator"):
+            pagination_class = self.get_pagination_class()
+            self._paginator = None if pagination_class is None else pagination_class()
+        return self._paginator
+
+
+class AsyncViewSetMixin(ActionConfigMixin, drf_viewsets.ViewSetMixin):
+    """The base of every async viewset: an async ``as_view`` plus action-config-aware getters."""
+
+    @classmethod
+    def as_view(cls, actions=None, **initkwargs):
+        """An async, csrf-exempt view callable for ``actions``, e.g. ``{"get": "list"}``.
+
+        DRF's checks on ``actions`` and ``initkwargs`` apply; HEAD follows GET.
+        """
+        checked = super().as_view(actions, **initkwargs)
+        _check_action_configs(cls)
+        bound = dict(actions)
+        if "get" in bound and "head" not in bound:
+            bound["head"] = bound["get"]
+
+        async def view(request, *args, **kwargs):
+            self = make_view(cls, initkwargs, bound, request, args, kwargs)
+            return await self.dispatch(request, *args, **kwargs)
+
+        view.__name__ = checked.__name__
+        view.__qualname__ = checked.__qualname__
+        view.__doc__ = checked.__doc__
+        view.__module__ = checked.__module__
+        view.__dict__.update(checked.__dict__)
+        view.__dict__.pop("__wrapped__", None)
+        view.csrf_exempt = True
+        return view
+
+
+class AsyncViewSet(AsyncViewSetMixin, AsyncAPIView):
+    """No actions by default: write your own, e.g. with ``@action``."""
+
+
+class AsyncGenericViewSet(AsyncViewSetMixin, AsyncGenericAPIView):
+    """The generic surface with no actions: compose it with the async mixins."""
+
+
+class AsyncReadOnlyModelViewSet(
+    mixins.AsyncRetrieveModelMixin, mixins.AsyncListModelMixin, AsyncGenericViewSet
+):
+    """list and retrieve."""
+
+
+class AsyncModelViewSet(
+    mixins.AsyncCreateModelMixin,
+    mixins.AsyncRetrieveModelMixin,
+    mixins.AsyncUpdateModelMixin,
+    mixins.AsyncDestroyModelMixin,
+    mixins.AsyncListModelMixin,
+    AsyncGenericViewSet,
+):
+    """list, retrieve, create, update, partial_update and destroy."""
+
+
+class _SyncActionConfigMixin(ActionConfigMixin):
+    """Sets the action before DRF builds the Request, so per-action parsers apply."""
+
+    def initialize_request(self, request, *args, **kwargs):
+        method = request.method.lower()
+        self.action = "metadata" if method == "options" else self.action_map.get(method)
+        return super().initialize_request(request, *args, **kwargs)
+
+    @classmethod
+    def as_view(cls, actions=None, **initkwargs):
+        view = super().as_view(actions, **initkwargs)
+        _check_action_configs(cls)
+        return view
+
+
+class ViewSet(_SyncActionConfigMixin, drf_viewsets.ViewSet):
+    """DRF's ViewSet honouring ``action_configs``."""
+
+
+class GenericViewSet(_SyncActionConfigMixin, drf_viewsets.GenericViewSet):
+    """DRF's GenericViewSet honouring ``action_configs``."""
+
+
+class ReadOnlyModelViewSet(drf_mixins.RetrieveModelMixin, drf_mixins.ListModelMixin, GenericViewSet):
+    """DRF's ReadOnlyModelViewSet honouring ``action_configs``."""
+
+
+class ModelViewSet(
+    drf_mixins.CreateModelMixin,
+    drf_mixins.RetrieveModelMixin,
+    drf_mixins.UpdateModelMixin,
+    drf_mixins.DestroyModelMixin,
+    drf_mixins.ListModelMixin,
+    GenericViewSet,
+):
+    """DRF's ModelViewSet honouring ``action_configs``."""

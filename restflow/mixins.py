@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from restflow._sync import atomic_await, atomic_run, in_thread
-from restflow.serializers import adata, ais_valid, save_changed_fields
+from restflow.serializers import adata, ais_valid, asave, save_changed_fields
 
 CONFLICT_MESSAGE = "The data conflicts with data already stored; it was not saved."
 
@@ -94,7 +94,7 @@ class AsyncCreateModelMixin:
 
     async def aperform_create(self, serializer):
         """Save the new object; override for side effects (they share its transaction)."""
-        await in_thread(serializer.save)
+        await asave(serializer)
 
     def get_success_headers(self, data):
         try:

@@ -48,6 +48,11 @@ async def adata(serializer):
     return await in_thread(_representation, serializer)
 
 
+async def asave(serializer, **kwargs):
+    """``serializer.save(**kwargs)`` in one hop; returns the saved instance."""
+    return await in_thread(serializer.save, **kwargs)
+
+
 def _loaded_values(instance):
     """Snapshot of the instance's loaded concrete field values (deferred ones left out)."""
     values = {}

@@ -1,5 +1,6 @@
 """AsyncAPIView: DRF's APIView with an async request pipeline."""
 
+import inspect
 from collections.abc import Mapping
 
 from asgiref.sync import iscoroutinefunction
@@ -17,6 +18,18 @@ from restflow.serializers import adata, ais_valid
 from restflow.throttling import aallow_request
 
 _PLAIN_ITEMS = (Mapping, str, int, float, bool, type(None))
+
+
+def _is_async_handler(handler):
+    """True for an ``async def`` handler, also behind a sync wrapper made with ``functools.wraps``.
+
+    drf-spectacular's ``extend_schema_view`` replaces an inherited action with such a
+    wrapper; calling it returns the action's coroutine, which must be awaited on the loop.
+    """
+    if iscoroutinefunction(handler):
+        return True
+    function = getattr(handler, "__func__", handler)
+    return hasattr(function, "__wrapped__") and iscoroutinefunction(inspect.unwrap(function))
 
 
 def _is_plain_data(value):
@@ -48,7 +61,7 @@ class AsyncAPIView(APIView):
             handler = getattr(self, method, None) if method in self.http_method_names else None
             if handler is None:
                 response = self.http_method_not_allowed(request, *args, **kwargs)
-            elif iscoroutinefunction(handler):
+            elif _is_async_handler(handler):
                 response = await handler(request, *args, **kwargs)
             else:
                 response = await in_thread(handler, request, *args, **kwargs)

@@ -829,3 +829,15 @@ async def test_concurrent_requests_each_get_their_own_action(client):
     results = await asyncio.gather(*(one(i) for i in range(20)))
     for i, keys in enumerate(results):
         assert keys == ({"id", "name", "price"} if i % 2 else set(ProductSerializer.Meta.fields))
+
+
+async def test_read_only_viewset_is_browsable(client):
+    """"Pair with a router and the resource is browsable": the browsable API renders list and detail pages."""
+    [product] = await make_products(1)
+    for url in ("/api/readonly/", f"/api/readonly/{product.pk}/"):
+        response = await client.get(url, headers={"Accept": "text/html"})
+        assert response.status_code == 200
+        assert response["Content-Type"].startswith("text/html")
+        assert product.sku in response.content.decode()
+    page = (await client.get("/api/readonly/", headers={"Accept": "text/html"})).content.decode()
+    assert 'method="POST"' not in page  # immutable: no create form

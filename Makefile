@@ -36,7 +36,7 @@ test-postgres: $(VENV)/.installed
 
 demo: $(VENV)/.installed
 	$(PY) -m pip install --quiet uvicorn
-	cd examples/shop && ../../$(PY) manage.py migrate --noinput && ../../$(PY) manage.py seed_demo
+	cd examples/shop && $(abspath $(PY)) manage.py migrate --noinput && $(abspath $(PY)) manage.py seed_demo
 	@echo ""
 	@echo "restflow example API on http://$(HOST):$(PORT)/"
 	@echo "  http://$(HOST):$(PORT)/api/                      API root"
@@ -44,7 +44,7 @@ demo: $(VENV)/.installed
 	@echo "  http://$(HOST):$(PORT)/api/health/ping/          health check"
 	@echo "  http://$(HOST):$(PORT)/api/docs/                 Swagger UI"
 	@echo ""
-	cd examples/shop && ../../$(VENV)/bin/uvicorn shop.asgi:application --host $(HOST) --port $(PORT)
+	cd examples/shop && $(abspath $(VENV))/bin/uvicorn shop.asgi:application --host $(HOST) --port $(PORT)
 
 bench: $(VENV)/.installed
 	env -u RESTFLOW_NO_EXTENSIONS $(PY) -m pytest benchmarks -p no:randomly --benchmark-only --benchmark-columns=min,median,mean,rounds -q

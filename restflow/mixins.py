@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from restflow._sync import atomic_await, atomic_run, in_thread
-from restflow.serializers import adata, ais_valid, asave, save_changed_fields
+from restflow.serializers import adata, ais_valid, ais_valid_then, asave, save_changed_fields
 
 CONFLICT_MESSAGE = "The data conflicts with data already stored; it was not saved."
 
@@ -30,13 +30,27 @@ def _write_database(view, serializer=None, instance=None):
     return router.db_for_write(model) if model is not None else "default"
 
 
-async def _run_hook(view, default_hook, hook, sync_default, argument, using):
-    """Run a write hook in one transaction: the default in one hop, an override through the bridge."""
-    if getattr(hook, "__func__", None) is default_hook:
-        return await in_thread(atomic_run, using, sync_default, argument)
+async def _run_hook(hook, argument, using):
+    """Run an overridden write hook in one transaction (an async one through the bridge)."""
     if iscoroutinefunction(hook):
         return await in_thread(atomic_await, using, hook, argument)
     return await in_thread(atomic_run, using, hook, argument)
+
+
+def _is_default(hook, default):
+    return getattr(hook, "__func__", None) is default
+
+
+async def _validate_and_write(serializer, hook, default_hook, sync_default, using):
+    """Validate, then write through the hook; the default hook shares validation's hop."""
+    try:
+        if _is_default(hook, default_hook):
+            await ais_valid_then(serializer, atomic_run, using, sync_default, serializer)
+        else:
+            await ais_valid(serializer, raise_exception=True)
+            await _run_hook(hook, serializer, using)
+    except IntegrityError:
+        raise await _conflict(serializer)
 
 
 async def _conflict(serializer):
@@ -81,14 +95,10 @@ class AsyncCreateModelMixin:
 
     async def create(self, request, *args, **kwargs):
         serializer = self.get_request_serializer(data=request.data)
-        await ais_valid(serializer, raise_exception=True)
-        try:
-            await _run_hook(
-                self, AsyncCreateModelMixin.aperform_create, self.aperform_create,
-                type(serializer).save, serializer, _write_database(self, serializer),
-            )
-        except IntegrityError:
-            raise await _conflict(serializer)
+        await _validate_and_write(
+            serializer, self.aperform_create, AsyncCreateModelMixin.aperform_create,
+            type(serializer).save, _write_database(self, serializer),
+        )
         data = await _response_data(self, serializer)
         return Response(data, status=status.HTTP_201_CREATED, headers=self.get_success_headers(data))
 
@@ -110,14 +120,10 @@ class AsyncUpdateModelMixin:
         partial = kwargs.pop("partial", False)
         instance = await self.aget_object()
         serializer = self.get_request_serializer(instance, data=request.data, partial=partial)
-        await ais_valid(serializer, raise_exception=True)
-        try:
-            await _run_hook(
-                self, AsyncUpdateModelMixin.aperform_update, self.aperform_update,
-                save_changed_fields, serializer, _write_database(self, serializer, instance),
-            )
-        except IntegrityError:
-            raise await _conflict(serializer)
+        await _validate_and_write(
+            serializer, self.aperform_update, AsyncUpdateModelMixin.aperform_update,
+            save_changed_fields, _write_database(self, serializer, instance),
+        )
         if getattr(instance, "_prefetched_objects_cache", None):
             instance._prefetched_objects_cache = {}
         return Response(await _response_data(self, serializer))
@@ -136,10 +142,11 @@ class AsyncDestroyModelMixin:
 
     async def destroy(self, request, *args, **kwargs):
         instance = await self.aget_object()
-        await _run_hook(
-            self, AsyncDestroyModelMixin.aperform_destroy, self.aperform_destroy,
-            type(instance).delete, instance, _write_database(self, instance=instance),
-        )
+        using = _write_database(self, instance=instance)
+        if _is_default(self.aperform_destroy, AsyncDestroyModelMixin.aperform_destroy):
+            await in_thread(atomic_run, using, type(instance).delete, instance)
+        else:
+            await _run_hook(self.aperform_destroy, instance, using)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     async def aperform_destroy(self, instance):

@@ -37,6 +37,27 @@ async def ais_valid(serializer, raise_exception=True):
     return await in_thread(serializer.is_valid, raise_exception=raise_exception)
 
 
+def _validate_then(serializer, then, args):
+    serializer.is_valid(raise_exception=True)
+    return then(*args)
+
+
+async def ais_valid_then(serializer, then, *args):
+    """Validate (DRF's 400 when invalid), then run sync ``then(*args)`` in a hop.
+
+    When validation needs the database too, both share that one hop.
+    """
+    key = _key(serializer)
+    if key not in _valid_in_thread:
+        try:
+            serializer.is_valid(raise_exception=True)
+        except SynchronousOnlyOperation:
+            _valid_in_thread.add(key)
+        else:
+            return await in_thread(then, *args)
+    return await in_thread(_validate_then, serializer, then, args)
+
+
 async def adata(serializer):
     """``serializer.data`` without blocking the loop."""
     key = _key(serializer)

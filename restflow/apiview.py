@@ -5,7 +5,7 @@ from collections.abc import Mapping
 
 from asgiref.sync import iscoroutinefunction
 from django.core.exceptions import ImproperlyConfigured
-from rest_framework import exceptions, status
+from rest_framework import exceptions, parsers, status
 from rest_framework.metadata import SimpleMetadata
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from restflow._sync import in_thread, resolve
 from restflow.authentication import aperform_authentication
 from restflow.metadata import AsyncMetadata
+from restflow.parsers import JSONParser
 from restflow.permissions import afirst_denied, afirst_denied_object
 from restflow.serializers import adata, ais_valid
 from restflow.throttling import aallow_request
@@ -69,6 +70,12 @@ class AsyncAPIView(APIView):
             response = await self.ahandle_exception(exc)
         self.response = await self.afinalize_response(request, response, *args, **kwargs)
         return self.response
+
+    def get_parsers(self):
+        """The view's parsers, DRF's JSONParser replaced by restflow's (deep nesting is a 400)."""
+        return [
+            JSONParser() if type(parser) is parsers.JSONParser else parser for parser in super().get_parsers()
+        ]
 
     async def ainitial(self, request, *args, **kwargs):
         """Format suffix, negotiation and versioning, then the awaited policies, then ``initial``."""

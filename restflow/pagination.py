@@ -1,0 +1,174 @@
+"""DRF's paginators with an ``apaginate_queryset`` that runs on Django's async ORM.
+
+Each class keeps its DRF parent's settings, links and response shape; ``apaginate_queryset``
+leaves the instance in the state the sync ``paginate_queryset`` would, so
+``get_paginated_response``, the link getters and the browsable-API controls work unchanged.
+"""
+
+from asgiref.sync import sync_to_async
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.paginator import InvalidPage
+from django.db import DataError, connections
+from rest_framework import pagination
+from rest_framework.exceptions import NotFound
+
+__all__ = ["CursorPagination", "LimitOffsetPagination", "PageNumberPagination", "apaginate"]
+
+# Largest row count a LIMIT may carry on SQLite and PostgreSQL (a signed 64-bit integer).
+_SQL_INT_MAX = 2**63 - 1
+
+# What a tampered cursor position can raise while it is converted, filtered on or sent to the DB.
+_BAD_POSITION = (ValueError, TypeError, ArithmeticError, ValidationError, DataError)
+
+
+async def _acount(objects):
+    """Count a queryset with one async query, or a list with ``len``."""
+    if hasattr(objects, "acount"):
+        return await objects.acount()
+    return len(objects)
+
+
+async def _alist(objects):
+    """Evaluate a queryset (slice) with one async query; lists pass through."""
+    if hasattr(objects, "__aiter__"):
+        return [obj async for obj in objects]
+    return list(objects)
+
+
+async def apaginate(paginator, queryset, request, view):
+    """Paginate with any paginator: awaited when it is async-aware, one thread hop when not."""
+    if hasattr(paginator, "apaginate_queryset"):
+        return await paginator.apaginate_queryset(queryset, request, view=view)
+    return await sync_to_async(paginator.paginate_queryset)(queryset, request, view=view)
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    """``?page=4&page_size=100``: one count query and one page query."""
+
+    async def apaginate_queryset(self, queryset, request, view=None):
+        """Return the requested page's objects, or None when no page size is configured."""
+        self.request = request
+        page_size = self.get_page_size(request)
+        if not page_size:
+            return None
+
+        paginator = self.django_paginator_class(queryset, page_size)
+        # Prime Django's cached count so the paginator never counts synchronously.
+        paginator.count = await _acount(queryset)
+        page_number = self.get_page_number(request, paginator)
+        try:
+            page = paginator.page(page_number)
+        except InvalidPage as exc:
+            raise NotFound(
+                self.invalid_page_message.format(page_number=page_number, message=str(exc))
+            )
+        # The page holds a lazy slice (bounded by the count); fetch it here, on the loop.
+        page.object_list = await _alist(page.object_list)
+        self.page = page
+
+        if paginator.num_pages > 1 and self.template is not None:
+            self.display_page_controls = True
+        return list(page.object_list)
+
+
+class LimitOffsetPagination(pagination.LimitOffsetPagination):
+    """``?limit=100&offset=400``: one count query and one query for the window."""
+
+    async def apaginate_queryset(self, queryset, request, view=None):
+        """Return the window's objects, or None when no limit is configured.
+
+        ``limit`` and ``offset`` stay as the client sent them (links echo them, as DRF's do),
+        but the database only ever sees a window clamped to the row count.
+        """
+        self.request = request
+        self.limit = self.get_limit(request)
+        if self.limit is None:
+            return None
+
+        self.count = await _acount(queryset)
+        self.offset = self.get_offset(request)
+        if self.count > self.limit and self.template is not None:
+            self.display_page_controls = True
+
+        if self.count == 0 or self.offset > self.count:
+            return []
+        stop = min(self.offset + self.limit, self.count)
+        return await _alist(queryset[self.offset : stop])
+
+
+def _descending(field):
+    return field.startswith("-")
+
+
+def _flip(ordering):
+    """The opposite direction of an ``order_by`` tuple: ``("-created", "id")`` -> ``("created", "-id")``."""
+    return tuple(field[1:] if _descending(field) else "-" + field for field in ordering)
+
+
+class CursorPagination(pagination.CursorPagination):
+    """Opaque ``?cursor=`` paging over a stable ordering: one query per page.
+
+    A cursor whose position does not fit the ordering field (bad text, a number too large for
+    the column) is answered with DRF's 404 "Invalid cursor" instead of a server error.
+    """
+
+    async def apaginate_queryset(self, queryset, request, view=None):
+        """Return the page's objects, or None when no page size is configured."""
+        self.request = request
+        self.page_size = self.get_page_size(request)
+        if not self.page_size:
+            return None
+
+        self.base_url = request.build_absolute_uri()
+        self.ordering = self.get_ordering(request, queryset, view)
+        self.cursor = self.decode_cursor(request)
+        offset, reverse, position = self.cursor or (0, False, None)
+
+        # One row past the page tells whether another page follows, and where it starts.
+        rows = await self._afetch(queryset, offset, reverse, position, self.page_size + 1)
+        page = rows[: self.page_size]
+        more = len(rows) > self.page_size
+        further = (more, self._get_position_from_instance(rows[-1], self.ordering) if more else None)
+        behind = (position is not None or offset > 0, position)
+        if reverse:
+            page.reverse()
+            further, behind = behind, further
+
+        self.page = page
+        self.has_next, self.next_position = further
+        self.has_previous, self.previous_position = behind
+        if (self.has_previous or self.has_next) and self.template is not None:
+            self.display_page_controls = True
+        return self.page
+
+    async def _afetch(self, queryset, offset, reverse, position, size):
+        """Fetch up to ``size`` rows after ``offset`` past ``position``, walking back if ``reverse``."""
+        ordering = _flip(self.ordering) if reverse else self.ordering
+        queryset = queryset.order_by(*ordering)
+        stop = min(offset + size, _SQL_INT_MAX)
+        if position is None:
+            return await _alist(queryset[offset:stop])
+
+        field = ordering[0]
+        lookup = field.lstrip("-") + ("__lt" if _descending(field) else "__gt")
+        try:
+            self._check_position(queryset, position)
+            return await _alist(queryset.filter(**{lookup: position})[offset:stop])
+        except _BAD_POSITION:
+            raise NotFound(self.invalid_cursor_message)
+
+    def _check_position(self, queryset, position):
+        """Raise ValueError/ValidationError unless ``position`` is a value the ordering column holds.
+
+        Django quietly treats out-of-range integers in comparisons as always/never true; a
+        cursor can only carry such a value if it was tampered with, so it is rejected instead.
+        """
+        try:
+            field = queryset.model._meta.get_field(self.ordering[0].lstrip("-"))
+        except FieldDoesNotExist:  # an annotation: the database is the judge
+            return
+        value = field.to_python(position)
+        ranges = connections[queryset.db].ops.integer_field_ranges
+        low, high = ranges.get(field.get_internal_type(), (None, None))
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise ValueError(f"{position!r} is out of range for {field.name}")

@@ -8,13 +8,17 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.db import connections
 from django.db.backends import utils as db_utils
+from django.test import AsyncClient
 from django.utils import timezone
 from rest_framework import pagination as drf
+from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
+from rest_framework.routers import DefaultRouter
 from rest_framework.test import APIRequestFactory
 
 from restflow import pagination
+from restflow.views import AsyncReadOnlyModelViewSet
 from tests.testapp.models import Product
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -390,3 +394,59 @@ async def test_apaginate_awaits_an_async_paginator():
     await make_products(7)
     rows = await pagination.apaginate(NoSync(), Product.objects.all(), request(), None)
     assert len(rows) == 5
+
+
+# Through a real route --------------------------------------------------------------------
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Product
+        fields = ["id", "name"]
+
+
+class PagedProducts(AsyncReadOnlyModelViewSet):
+    queryset = Product.objects.all()
+    serializer_class = ProductSerializer
+    pagination_class = PageNumber
+
+
+class CursoredProducts(PagedProducts):
+    pagination_class = type("ById", (Cursor,), {"ordering": "id"})
+
+
+router = DefaultRouter()
+router.register("products", PagedProducts, basename="paged")
+router.register("cursored", CursoredProducts, basename="cursored")
+urlpatterns = router.urls
+
+
+@pytest.mark.urls(__name__)
+async def test_route_answers_pages():
+    await make_products(12)
+    response = await AsyncClient().get("/products/", {"page": "2"})
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["count"], body["next"], body["previous"]) == (
+        12,
+        "http://testserver/products/?page=3",
+        "http://testserver/products/",
+    )
+    assert len(body["results"]) == 5
+
+
+@pytest.mark.urls(__name__)
+@pytest.mark.parametrize(
+    "path, params, detail",
+    [
+        ("/products/", {"page": "abc"}, "Invalid page."),
+        ("/products/", {"page": HUGE}, "Invalid page."),
+        ("/cursored/", {"cursor": encoded(f"p={10**30}")}, "Invalid cursor"),
+        ("/cursored/", {"cursor": "w6k="}, "Invalid cursor"),
+    ],
+)
+async def test_route_answers_404_for_bad_pages(path, params, detail):
+    await make_products(3)
+    response = await AsyncClient().get(path, params)
+    assert response.status_code == 404
+    assert response.json() == {"detail": detail}

@@ -8,13 +8,19 @@ from asgiref.sync import sync_to_async
 from django.contrib.auth.models import AnonymousUser, Permission, User
 from django.core.exceptions import SynchronousOnlyOperation
 from django.db import connections
+from django.test import AsyncClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework import permissions as drf
+from rest_framework import serializers
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.authtoken.models import Token
 from rest_framework.request import Request
+from rest_framework.routers import DefaultRouter
 from rest_framework.test import APIRequestFactory
 
 from restflow import permissions
+from restflow.views import AsyncReadOnlyModelViewSet
 from tests.testapp.models import Product, Review
 
 factory = APIRequestFactory()
@@ -376,3 +382,53 @@ async def test_database_object_permission_composed_with_async(db_rows):
     assert not await permissions.ahas_object_permission(
         permission, await post_as("visitor"), ProductView(), db_rows
     )
+
+
+# Through a real route --------------------------------------------------------------------
+
+
+class NotBanned(permissions.BasePermission):
+    message = "Banned users may not see products."
+
+    async def ahas_permission(self, request, view):
+        return request.user.username != "banned"
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Product
+        fields = ["id", "name"]
+
+
+class GuardedProducts(AsyncReadOnlyModelViewSet):
+    queryset = Product.objects.all()
+    serializer_class = ProductSerializer
+    authentication_classes = [TokenAuthentication]
+    permission_classes = [drf.IsAuthenticated, NotBanned]
+
+
+router = DefaultRouter()
+router.register("products", GuardedProducts, basename="guarded")
+urlpatterns = router.urls
+
+
+async def token_for(username):
+    user = await sync_to_async(User.objects.create_user)(username)
+    return f"Token {(await Token.objects.acreate(user=user)).key}"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.urls(__name__)
+async def test_route_answers_401_403_and_200():
+    client = AsyncClient()
+    anonymous = await client.get("/products/")
+    assert anonymous.status_code == 401
+    assert anonymous.headers["WWW-Authenticate"] == "Token"
+
+    banned = await client.get("/products/", headers={"Authorization": await token_for("banned")})
+    assert banned.status_code == 403
+    assert banned.json() == {"detail": NotBanned.message}
+
+    allowed = await client.get("/products/", headers={"Authorization": await token_for("alice")})
+    assert allowed.status_code == 200
+    await sync_to_async(connections.close_all)()

@@ -6,11 +6,16 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.core.cache import cache as default_cache
 from django.core.cache.backends.filebased import FileBasedCache
 from django.db import connections
+from django.test import AsyncClient
+from rest_framework import serializers
 from rest_framework import throttling as drf
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
+from rest_framework.routers import DefaultRouter
 from rest_framework.test import APIRequestFactory
 
 from restflow import throttling
+from restflow.views import AsyncReadOnlyModelViewSet
 from tests.testapp.models import Product
 
 factory = APIRequestFactory()
@@ -159,3 +164,45 @@ async def test_helper_awaits_an_async_throttle(clock):
         for _ in range(4)
     ]
     assert answers == [True, True, True, False]
+
+
+# Through a real route --------------------------------------------------------------------
+
+ROUTE_CLOCK = Clock()
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Product
+        fields = ["id", "name"]
+
+
+class ThrottledProducts(AsyncReadOnlyModelViewSet):
+    queryset = Product.objects.all()
+    serializer_class = ProductSerializer
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [
+        type("Scoped", (throttling.ScopedRateThrottle,), {"THROTTLE_RATES": RATES, "timer": ROUTE_CLOCK})
+    ]
+    throttle_scope = "uploads"
+
+
+router = DefaultRouter()
+router.register("products", ThrottledProducts, basename="throttled")
+urlpatterns = router.urls
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.urls(__name__)
+async def test_route_answers_429_with_retry_after():
+    """Two requests a minute: at t=0 and t=10 allowed, at t=20 told to retry in 40 seconds."""
+    client, statuses = AsyncClient(), []
+    for _ in range(3):
+        response = await client.get("/products/")
+        statuses.append(response.status_code)
+        ROUTE_CLOCK.now += 10
+    assert statuses == [200, 200, 429]
+    assert response.headers["Retry-After"] == "40"
+    assert response.json()["detail"] == "Request was throttled. Expected available in 40 seconds."
+    await sync_to_async(connections.close_all)()

@@ -11,6 +11,7 @@ import copy
 
 from django.core.exceptions import SynchronousOnlyOperation
 from django.db import models
+from rest_framework.serializers import ListSerializer
 
 from restflow._sync import in_thread
 
@@ -62,6 +63,11 @@ async def adata(serializer):
     """``serializer.data`` without blocking the loop."""
     key = _key(serializer)
     if key not in _data_in_thread:
+        instance = serializer.instance
+        if isinstance(serializer, ListSerializer) and isinstance(instance, (models.QuerySet, models.Manager)):
+            # Fetch a lazy queryset here: its query alone must not mark the class as
+            # one whose representation needs the thread (every later request would hop).
+            serializer.instance = [obj async for obj in instance.all()]
         try:
             return serializer.data
         except SynchronousOnlyOperation:

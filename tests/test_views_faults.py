@@ -80,6 +80,15 @@ class NoUniqueCreateView(AsyncCreateAPIView):
     serializer_class = NoUniqueValidatorSerializer
 
 
+class QuerysetResponseView(AsyncAPIView):
+    """Serializes a lazy queryset with ProductSerializer (many=True)."""
+
+    serializer_class = ProductSerializer
+
+    async def get(self, request, *args, **kwargs):
+        return await self.aserialized_response(Product.objects.order_by("id"), many=True)
+
+
 class EchoDataView(AsyncAPIView):
     """Answers the parsed body, so parsing happens inside the handler."""
 
@@ -308,6 +317,17 @@ async def test_hops_create(client, monkeypatch):
         client, monkeypatch, "create", "/f/products/", "post", lambda i: {"name": "n", "sku": f"s{i}"}
     )
     assert len(hops["view"]) <= HOP_LIMITS["create"]
+
+
+async def test_serializing_a_lazy_queryset_does_not_make_later_lists_hop(client, monkeypatch):
+    """After a response serializes a lazy queryset, a paginated list with the same serializer
+    still costs only its two queries (the queryset's fetch is not mistaken for a
+    representation that needs the thread)."""
+    await Product.objects.acreate(name="p", sku="s")
+    assert [p["sku"] for p in (await client.get("/f/queryset-response/")).json()] == ["s"]
+    with count_hops(monkeypatch) as hops:
+        assert (await client.get("/f/products/")).status_code == 200
+    assert hops["view"] == ["QuerySet.count", "QuerySet._fetch_all"]
 
 
 async def test_hop_counter_counts(monkeypatch):

@@ -11,4 +11,5 @@ urlpatterns = [
     path("f/cursor-products/", v.CursorProductsView.as_view()),
     path("f/no-unique/", v.NoUniqueCreateView.as_view()),
     path("f/echo/", v.EchoDataView.as_view()),
+    path("f/queryset-response/", v.QuerysetResponseView.as_view()),
 ]

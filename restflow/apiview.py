@@ -15,6 +15,7 @@ from restflow.authentication import aperform_authentication
 from restflow.metadata import AsyncMetadata
 from restflow.parsers import JSONParser
 from restflow.permissions import afirst_denied, afirst_denied_object
+from restflow.schema import ViewSchema
 from restflow.serializers import adata, ais_valid
 from restflow.throttling import aallow_request
 
@@ -49,6 +50,7 @@ class AsyncAPIView(APIView):
     """
 
     view_is_async = True
+    schema = ViewSchema()
 
     async def dispatch(self, request, *args, **kwargs):
         self.args = args

@@ -1,0 +1,84 @@
+"""OpenAPI schemas that show each action's own request serializer, response serializer and paginator.
+
+drf-spectacular asks a view for one serializer and reads its ``pagination_class`` attribute, so an
+ActionConfig's per-action choices would not reach the schema. ``ViewSchema``, the ``schema`` of
+restflow's views, builds DRF's ``DEFAULT_SCHEMA_CLASS`` as DRF does; when that class is
+drf-spectacular's AutoSchema or a subclass of it, ``RestflowSchemaMixin`` is slotted in directly
+above drf-spectacular's AutoSchema, so the project's own schema subclass and ``@extend_schema``
+still take precedence. drf-spectacular is optional: nothing here imports it unless it is configured.
+"""
+
+import functools
+
+from rest_framework.schemas.inspectors import ViewInspector
+from rest_framework.settings import api_settings
+
+
+class RestflowSchemaMixin:
+    """Serializers and paginator from the view's per-action getters, for drf-spectacular's AutoSchema.
+
+    Views without restflow's getters get drf-spectacular's defaults. To use it with a schema set on
+    one view, mix it in first: ``class MySchema(RestflowSchemaMixin, AutoSchema)``.
+    """
+
+    def get_request_serializer(self):
+        if not hasattr(self.view, "get_request_serializer_class"):
+            return super().get_request_serializer()
+        return self._serializer_from(self.view.get_request_serializer_class)
+
+    def get_response_serializers(self):
+        if not hasattr(self.view, "get_response_serializer_class"):
+            return super().get_response_serializers()
+        return self._serializer_from(self.view.get_response_serializer_class)
+
+    def _get_paginator(self):
+        """The paginator of the view's action, as ``get_pagination_class()`` resolves it."""
+        if not hasattr(self.view, "get_pagination_class"):
+            return super()._get_paginator()
+        pagination_class = self.view.get_pagination_class()
+        return None if pagination_class is None else pagination_class()
+
+    def _serializer_from(self, getter):
+        """An instance of the class ``getter`` returns; a getter that fails is reported, as drf-spectacular does."""
+        from drf_spectacular.drainage import error
+        from drf_spectacular.plumbing import build_serializer_context
+
+        try:
+            serializer_class = getter()
+        except Exception as exc:
+            error(f"exception raised by {getter.__name__}(); ignoring the serializer. (Exception: {exc})")
+            return None
+        if serializer_class is None:
+            return None
+        return serializer_class(context=build_serializer_context(self.view))
+
+
+@functools.cache
+def with_restflow(schema_class):
+    """``schema_class`` with ``RestflowSchemaMixin`` right above drf-spectacular's AutoSchema in its MRO.
+
+    Other schema classes (DRF's own, or one already including the mixin) are returned unchanged.
+    """
+    try:
+        from drf_spectacular.openapi import AutoSchema
+    except ImportError:
+        return schema_class
+    if not issubclass(schema_class, AutoSchema) or issubclass(schema_class, RestflowSchemaMixin):
+        return schema_class
+    bases = (RestflowSchemaMixin, AutoSchema) if schema_class is AutoSchema else (schema_class, RestflowSchemaMixin, AutoSchema)
+    return type(schema_class.__name__, bases, {"__module__": __name__})
+
+
+class ViewSchema(ViewInspector):
+    """The ``schema`` descriptor of restflow's views: ``DEFAULT_SCHEMA_CLASS``, via ``with_restflow``.
+
+    A schema assigned to one view instance (drf-spectacular does so for ``@extend_schema`` on an
+    action) wins, as with DRF's own descriptor.
+    """
+
+    def __get__(self, instance, owner):
+        if instance in self.instance_schemas:
+            return self.instance_schemas[instance]
+        inspector = with_restflow(api_settings.DEFAULT_SCHEMA_CLASS)()
+        inspector.view = instance
+        return inspector

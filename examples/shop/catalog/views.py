@@ -50,7 +50,9 @@ class ProductViewSet(AsyncModelViewSet):
     filterset_class = ProductFilterSet
     pagination_class = ShopPagination
     permission_classes = [IsAuthenticatedOrReadOnly]
-    lookup_value_regex = "[0-9]+"
+    # Ids of up to 18 digits fit a 64-bit column; anything else is a 404 before any query.
+    # The nested review routes reuse this pattern for {product_pk}.
+    lookup_value_regex = "[0-9]{1,18}"
     action_configs = {
         "list": ActionConfig(serializer_class=ProductListSerializer),
         "create": ActionConfig(
@@ -90,7 +92,7 @@ class CategoryViewSet(AsyncReadOnlyModelViewSet):
     filter_backends = [RestflowFilterBackend]
     filterset_class = CategoryFilterSet
     pagination_class = ShopPagination
-    lookup_value_regex = "[0-9]+"
+    lookup_value_regex = "[0-9]{1,18}"
 
 
 @extend_schema(parameters=[OpenApiParameter("product_pk", OpenApiTypes.INT, OpenApiParameter.PATH)])
@@ -101,7 +103,7 @@ class ReviewViewSet(AsyncModelViewSet):
     serializer_class = ReviewSerializer
     pagination_class = ShopPagination
     permission_classes = [IsAuthenticatedOrReadOnly, IsAuthorOrReadOnly]
-    lookup_value_regex = "[0-9]+"
+    lookup_value_regex = "[0-9]{1,18}"
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # drf-spectacular building the schema

@@ -19,6 +19,7 @@ from restflow import mixins
 from restflow._sync import resolve
 from restflow.apiview import AsyncAPIView
 from restflow.generics import AsyncGenericAPIView
+from restflow.schema import ViewSchema
 from restflow.speedups import NOT_CONFIGURED, config_value, make_view
 
 QUERYSET_GUIDANCE = (
@@ -224,6 +225,8 @@ class AsyncModelViewSet(
 
 class _SyncActionConfigMixin(ActionConfigMixin):
     """Sets the action before DRF builds the Request, so per-action parsers apply."""
+
+    schema = ViewSchema()
 
     def initialize_request(self, request, *args, **kwargs):
         method = request.method.lower()

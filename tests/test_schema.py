@@ -122,10 +122,6 @@ def test_extend_schema_on_the_viewset_class_keeps_the_action_serializers(schema)
     assert response_ref(create, "201") == "#/components/schemas/Product"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="restflow.viewsets' sync twins do not declare restflow.schema.ViewSchema as their schema yet",
-)
 def test_the_sync_twin_documents_the_same_serializers(schema):
     create = op(schema, "/api/sync-products/", "post")
     listing = op(schema, "/api/sync-products/", "get")

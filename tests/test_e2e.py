@@ -214,7 +214,13 @@ def test_health_root_schema_and_swagger_ui(shop, client):
     list_params = {param["name"] for param in paths["/api/products/"]["get"]["parameters"]}
     assert {"page", "page_size", "status", "price__gte", "ordering", "category_slug"} <= list_params
     create_body = paths["/api/products/"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    # The schema follows the ActionConfig: each action's own request and response serializers.
     assert create_body["$ref"].endswith("/ProductCreateRequest")
+    bulk = paths["/api/products/bulk_archive/"]["post"]
+    assert bulk["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/BulkArchiveRequest")
+    assert bulk["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/BulkArchiveResult")
+    listed = paths["/api/products/"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert listed["$ref"].endswith("/PaginatedProductListList")
 
     docs = client.get("/api/docs/", headers={"Accept": "text/html"})
     assert docs.status_code == 200

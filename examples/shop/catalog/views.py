@@ -4,7 +4,7 @@ from django.db.models import Count
 from django.shortcuts import aget_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
 from restflow.filters import RestflowFilterBackend
 from restflow.pagination import PageNumberPagination
@@ -36,11 +36,6 @@ class ShopPagination(PageNumberPagination):
     max_page_size = 100
 
 
-@extend_schema_view(
-    create=extend_schema(request=ProductCreateSerializer, responses={201: ProductSerializer}),
-    bulk_archive=extend_schema(request=BulkArchiveSerializer, responses=BulkArchiveResultSerializer),
-    archive=extend_schema(request=None, responses=ProductSerializer),
-)
 class ProductViewSet(AsyncModelViewSet):
     """Products: anyone may browse, signed-in users may change the catalogue."""
 
@@ -71,9 +66,10 @@ class ProductViewSet(AsyncModelViewSet):
         serializer = await self.avalidated_serializer()
         archived = await Product.objects.filter(
             id__in=serializer.validated_data["ids"], is_archived=False
-        ).aupdate(is_archived=True)
+        ).aupdate(is_archived=True, updated_at=timezone.now())
         return await self.aserialized_response({"archived": archived})
 
+    @extend_schema(request=None)  # no body: the product comes from the URL
     @action(detail=True, methods=["post"])
     async def archive(self, request, pk=None):
         """Archive one product and answer with it."""

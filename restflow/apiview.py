@@ -5,7 +5,7 @@ from collections.abc import Mapping
 
 from asgiref.sync import iscoroutinefunction
 from django.core.exceptions import ImproperlyConfigured
-from rest_framework import exceptions, parsers, status
+from rest_framework import exceptions, status
 from rest_framework.metadata import SimpleMetadata
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from restflow._sync import in_thread, resolve
 from restflow.authentication import aperform_authentication
 from restflow.metadata import AsyncMetadata
-from restflow.parsers import JSONParser
+from restflow.parsers import parser_instances
 from restflow.permissions import afirst_denied, afirst_denied_object
 from restflow.schema import ViewSchema
 from restflow.serializers import adata, ais_valid
@@ -75,9 +75,7 @@ class AsyncAPIView(APIView):
 
     def get_parsers(self):
         """The view's parsers, DRF's JSONParser replaced by restflow's (deep nesting is a 400)."""
-        return [
-            JSONParser() if type(parser) is parsers.JSONParser else parser for parser in super().get_parsers()
-        ]
+        return parser_instances(self.parser_classes)
 
     async def ainitial(self, request, *args, **kwargs):
         """Format suffix, negotiation and versioning, then the awaited policies, then ``initial``."""

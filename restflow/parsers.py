@@ -16,3 +16,8 @@ class JSONParser(parsers.JSONParser):
             return super().parse(stream, media_type, parser_context)
         except RecursionError:
             raise ParseError("JSON parse error - the document is nested too deeply.") from None
+
+
+def parser_instances(parser_classes):
+    """Instances of ``parser_classes``, with restflow's JSONParser in place of DRF's."""
+    return [(JSONParser if cls is parsers.JSONParser else cls)() for cls in parser_classes]

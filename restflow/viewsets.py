@@ -19,6 +19,7 @@ from restflow import mixins
 from restflow._sync import resolve
 from restflow.apiview import AsyncAPIView
 from restflow.generics import AsyncGenericAPIView
+from restflow.parsers import parser_instances
 from restflow.schema import ViewSchema
 from restflow.speedups import NOT_CONFIGURED, config_value, make_view
 
@@ -142,7 +143,10 @@ class ActionConfigMixin:
         return self._instances("throttle_classes", "get_throttles")
 
     def get_parsers(self):
-        return self._instances("parser_classes", "get_parsers")
+        value = config_value(self, "parser_classes")
+        if value is not NOT_CONFIGURED:
+            return parser_instances(value)
+        return super().get_parsers()
 
     def get_renderers(self):
         return self._instances("renderer_classes", "get_renderers")

@@ -841,3 +841,21 @@ async def test_read_only_viewset_is_browsable(client):
         assert product.sku in response.content.decode()
     page = (await client.get("/api/readonly/", headers={"Accept": "text/html"})).content.decode()
     assert 'method="POST"' not in page  # immutable: no create form
+
+
+async def test_action_config_json_parser_rejects_deep_nesting():
+    """An ActionConfig naming DRF's JSONParser still answers 400 to JSON nested too deeply."""
+    from rest_framework.parsers import JSONParser
+
+    class Deep(AsyncModelViewSet):
+        queryset = Product.objects.all()
+        serializer_class = ProductSerializer
+        action_configs = {"create": ActionConfig(parser_classes=[JSONParser])}
+
+    from django.test import RequestFactory
+
+    body = "[" * 100000 + "]" * 100000
+    request = RequestFactory().post("/", body, content_type="application/json")
+    response = await Deep.as_view({"post": "create"})(request)
+    assert response.status_code == 400
+    assert "nested too deeply" in str(response.data["detail"])

@@ -1,5 +1,6 @@
 """Hops to the sync thread, and awaiting values that may or may not be awaitable."""
 
+from functools import cache
 from inspect import isawaitable
 
 from asgiref.sync import async_to_sync, sync_to_async
@@ -32,3 +33,18 @@ def atomic_await(using, coroutine_function, *args):
     """
     with transaction.atomic(using=using):
         return async_to_sync(coroutine_function)(*args)
+
+
+@cache
+def prefers_async(cls, async_name, sync_name):
+    """True when ``cls`` has ``async_name`` and defines it no higher than ``sync_name``.
+
+    A subclass that overrides only the sync method (say ``paginate_queryset`` on a
+    restflow paginator) is then asked through the sync method, so its override holds.
+    """
+    for klass in cls.__mro__:
+        if async_name in vars(klass):
+            return True
+        if sync_name in vars(klass):
+            return False
+    return False

@@ -12,6 +12,8 @@ from django.db import DataError, connections
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound
 
+from restflow._sync import prefers_async
+
 __all__ = ["CursorPagination", "LimitOffsetPagination", "PageNumberPagination", "apaginate"]
 
 # Largest row count a LIMIT may carry on SQLite and PostgreSQL (a signed 64-bit integer).
@@ -37,7 +39,7 @@ async def _alist(objects):
 
 async def apaginate(paginator, queryset, request, view):
     """Paginate with any paginator: awaited when it is async-aware, one thread hop when not."""
-    if hasattr(paginator, "apaginate_queryset"):
+    if prefers_async(type(paginator), "apaginate_queryset", "paginate_queryset"):
         return await paginator.apaginate_queryset(queryset, request, view=view)
     return await sync_to_async(paginator.paginate_queryset)(queryset, request, view=view)
 

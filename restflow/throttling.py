@@ -8,12 +8,14 @@ sync DRF views and async restflow views sharing a cache (Redis in production) sh
 from asgiref.sync import sync_to_async
 from rest_framework import throttling
 
+from restflow._sync import prefers_async
+
 __all__ = ["AnonRateThrottle", "AsyncRateThrottleMixin", "ScopedRateThrottle", "UserRateThrottle", "aallow_request"]
 
 
 async def aallow_request(throttle, request, view):
     """Ask any throttle: awaited when it is async-aware, one thread hop when not."""
-    if hasattr(throttle, "aallow_request"):
+    if prefers_async(type(throttle), "aallow_request", "allow_request"):
         return await throttle.aallow_request(request, view)
     return await sync_to_async(throttle.allow_request)(request, view)
 

@@ -387,12 +387,15 @@ async def test_apaginate_runs_a_sync_paginator_in_a_hop():
 
 
 async def test_apaginate_awaits_an_async_paginator():
-    class NoSync(PageNumber):
-        def paginate_queryset(self, queryset, request, view=None):
-            raise AssertionError("the sync method must not run")
+    """restflow's own paginator is awaited; its sync method is never called."""
 
+    def refuse(*args, **kwargs):
+        raise AssertionError("the sync method must not run")
+
+    pager = PageNumber()
+    pager.paginate_queryset = refuse
     await make_products(7)
-    rows = await pagination.apaginate(NoSync(), Product.objects.all(), request(), None)
+    rows = await pagination.apaginate(pager, Product.objects.all(), request(), None)
     assert len(rows) == 5
 
 
@@ -450,3 +453,26 @@ async def test_route_answers_404_for_bad_pages(path, params, detail):
     response = await AsyncClient().get(path, params)
     assert response.status_code == 404
     assert response.json() == {"detail": detail}
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_subclass_overriding_only_the_sync_method_is_honoured():
+    """A restflow paginator subclass that overrides only paginate_queryset is asked through it (in a hop)."""
+    from rest_framework.test import APIRequestFactory
+    from rest_framework.request import Request
+
+    from restflow.pagination import PageNumberPagination, apaginate
+
+    calls = []
+
+    class Custom(PageNumberPagination):
+        page_size = 1
+
+        def paginate_queryset(self, queryset, request, view=None):
+            calls.append("sync")
+            return list(queryset[:1])
+
+    await Product.objects.acreate(name="a", sku="a")
+    request = Request(APIRequestFactory().get("/"))
+    page = await apaginate(Custom(), Product.objects.all(), request, None)
+    assert calls == ["sync"] and [p.sku for p in page] == ["a"]

@@ -155,14 +155,17 @@ async def test_helper_runs_a_sync_throttle_in_a_hop():
 
 
 async def test_helper_awaits_an_async_throttle(clock):
-    class NoSync(throttling.AnonRateThrottle):
-        def allow_request(self, request, view):
-            raise AssertionError("the sync method must not run")
+    """restflow's own throttle is awaited; its sync method is never called."""
 
-    answers = [
-        await throttling.aallow_request(throttle(NoSync, clock), request(), View())
-        for _ in range(4)
-    ]
+    def refuse(*args, **kwargs):
+        raise AssertionError("the sync method must not run")
+
+    async def ask():
+        instance = throttle(throttling.AnonRateThrottle, clock)
+        instance.allow_request = refuse
+        return await throttling.aallow_request(instance, request(), View())
+
+    answers = [await ask() for _ in range(4)]
     assert answers == [True, True, True, False]
 
 
@@ -206,3 +209,20 @@ async def test_route_answers_429_with_retry_after():
     assert response.headers["Retry-After"] == "40"
     assert response.json()["detail"] == "Request was throttled. Expected available in 40 seconds."
     await sync_to_async(connections.close_all)()
+
+
+async def test_subclass_overriding_only_the_sync_method_is_honoured():
+    """A restflow throttle subclass that overrides only allow_request is asked through it."""
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    from restflow.throttling import AnonRateThrottle, aallow_request
+
+    class Closed(AnonRateThrottle):
+        rate = "100/min"
+
+        def allow_request(self, request, view):
+            return False
+
+    request = Request(APIRequestFactory().get("/"))
+    assert await aallow_request(Closed(), request, None) is False

@@ -1,0 +1,111 @@
+"""Interleaved request comparison and profiles, outside pytest (same project as test_requests.py).
+
+pytest-benchmark times one contender after another; on a busy machine the load
+changes between them. This runner alternates the contenders round by round,
+so each endpoint's ratios come from the same minutes, and it can profile one
+contender's requests with cProfile.
+
+    python -m benchmarks.compare_requests                    # ratios, interleaved
+    python -m benchmarks.compare_requests --rounds 200 --batch 10
+    python -m benchmarks.compare_requests --profile restflow list   # cProfile, top functions
+"""
+
+import argparse
+import asyncio
+import cProfile
+import os
+import pstats
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
+
+
+def setup():
+    """Django on an in-memory SQLite database shared by every thread; tables made, rows seeded."""
+    import django
+    from django.conf import settings
+
+    settings.DATABASES["default"]["NAME"] = "file:restflow_bench?mode=memory&cache=shared"
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    connection.ensure_connection()  # this connection keeps the shared database alive
+    call_command("migrate", run_syncdb=True, verbosity=0)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=100)
+    parser.add_argument("--batch", type=int, default=10)
+    parser.add_argument("--endpoints", default="list,retrieve,create,action")
+    parser.add_argument("--contenders", default="plain,restflow,drf")
+    parser.add_argument("--page-sizes", default="", help="e.g. 20,100,500: the list scaling case instead")
+    parser.add_argument("--profile", nargs=2, metavar=("CONTENDER", "ENDPOINT"))
+    parser.add_argument("--top", type=int, default=40)
+    args = parser.parse_args(argv)
+    setup()
+
+    from benchmarks.bench_project.asgi import bench_settings, make_application
+    from benchmarks.bench_project.client import HopCounter
+    from benchmarks import test_requests as t
+    from tests.testapp.models import Product
+
+    rows = t.SCALING_ROWS if args.page_sizes else t.ROWS
+    t._seed(rows)
+    loop = asyncio.new_event_loop()
+    with bench_settings:
+        bench = t.Bench(make_application(), loop, Product.objects.order_by("id")[t.ROWS // 2].pk)
+        t._check_same_answers(bench)
+        contenders = args.contenders.split(",")
+        if args.page_sizes:
+            cases = [("list", int(size)) for size in args.page_sizes.split(",")]
+        else:
+            cases = [(endpoint, None) for endpoint in args.endpoints.split(",")]
+
+        if args.profile:
+            contender, endpoint = args.profile
+            send = bench.call(contender, endpoint)
+            bench.run(send, 20)
+            profile = cProfile.Profile(time.thread_time)  # CPU of the loop thread only
+            profile.enable()
+            bench.run(send, args.rounds * args.batch)
+            profile.disable()
+            stats = pstats.Stats(profile).strip_dirs().sort_stats("cumulative")
+            stats.print_stats(args.top)
+            stats.sort_stats("tottime").print_stats(args.top)
+            return
+
+        print(f"{'case':<22}{'contender':<10}{'min us':>8}{'median us':>10}{'ratio min':>10}{'ratio med':>10}{'hops':>6}")
+        for endpoint, size in cases:
+            sends = {c: bench.call(c, endpoint, size) for c in contenders}
+            hops = {}
+            for contender, send in sends.items():
+                bench.run(send, 3)
+                with HopCounter() as counter:
+                    bench.run(send)
+                hops[contender] = counter.count
+            samples = {c: [] for c in contenders}
+            for _ in range(args.rounds):
+                for contender, send in sends.items():
+                    start = time.process_time()
+                    bench.run(send, args.batch)
+                    samples[contender].append((time.process_time() - start) / args.batch)
+            base = samples.get("plain")
+            case = endpoint if size is None else f"list page_size={size}"
+            for contender in contenders:
+                low, mid = min(samples[contender]), statistics.median(samples[contender])
+                ratio = (
+                    f"{low / min(base):>9.2f}x{mid / statistics.median(base):>9.2f}x" if base else " " * 20
+                )
+                print(f"{case:<22}{contender:<10}{low * 1e6:>8.0f}{mid * 1e6:>10.0f}{ratio}{hops[contender]:>6}")
+            Product.objects.filter(sku__startswith=t.NEW_SKU).delete()
+    loop.close()
+
+
+if __name__ == "__main__":
+    main()

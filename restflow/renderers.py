@@ -1,0 +1,109 @@
+"""An opt-in JSON renderer on orjson: DRF's JSON output, produced faster.
+
+``ORJSONRenderer`` renders what DRF's ``JSONRenderer`` renders, byte for byte,
+for the data serializers produce: compact separators, UTF-8 text, DRF's
+encoding of dates, times, decimals, UUIDs, lazy strings and querysets (orjson
+hands those types back to DRF's ``encoder_class``), and U+2028/U+2029 escaped.
+Where orjson cannot give the same bytes it is not used and the stdlib path
+runs: an ``indent`` asked for by the client or the browsable API,
+``UNICODE_JSON = False``, ``COMPACT_JSON = False``, integers beyond 64 bits,
+or any other value orjson refuses.
+
+One difference remains: orjson writes a float NaN or infinity as ``null``,
+where DRF's ``STRICT_JSON`` raises ``ValueError`` (a 500) and non-strict DRF
+writes ``NaN``. Use it where floats are finite, as serializer output is.
+
+Install with ``pip install "restflow-async[fast]"`` and opt in per view
+(``renderer_classes = [ORJSONRenderer, BrowsableAPIRenderer]``) or for the
+project (``REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"]``).
+
+``render_on_loop`` lets an async view render a JSON response itself, so that
+Django's async handler does not spend a thread hop on ``response.render()``.
+"""
+
+from django.conf import settings
+from django.core.handlers.asgi import ASGIRequest
+from django.utils.module_loading import import_string
+from rest_framework.renderers import JSONRenderer
+
+try:
+    import orjson
+except ImportError:  # pragma: no cover - exercised only without the extra
+    orjson = None
+
+__all__ = ["ORJSONRenderer", "render_on_loop"]
+
+if orjson is not None:
+    # Types orjson would format its own way go to DRF's encoder instead.
+    _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_NON_STR_KEYS
+    _LINE_SEPARATORS = ("\u2028".encode(), "\u2029".encode())
+
+
+class ORJSONRenderer(JSONRenderer):
+    """``JSONRenderer`` with orjson doing the encoding (same media type, format and output)."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:
+            return b""
+        if orjson is None or self.ensure_ascii or not self.compact:
+            return super().render(data, accepted_media_type, renderer_context)
+        if self.get_indent(accepted_media_type, renderer_context or {}) is not None:
+            return super().render(data, accepted_media_type, renderer_context)
+        try:
+            content = orjson.dumps(data, default=self.encoder_class().default, option=_OPTIONS)
+        except (orjson.JSONEncodeError, ValueError):
+            return super().render(data, accepted_media_type, renderer_context)
+        if _LINE_SEPARATORS[0] in content or _LINE_SEPARATORS[1] in content:
+            content = content.replace(_LINE_SEPARATORS[0], b"\\u2028").replace(_LINE_SEPARATORS[1], b"\\u2029")
+        return content
+
+
+# Renderers known to do no I/O: safe to run on the event loop.
+_LOOP_SAFE_RENDERS = frozenset({JSONRenderer.render, ORJSONRenderer.render})
+_template_middleware = [None, True]  # [settings.MIDDLEWARE seen, whether one wants unrendered responses]
+
+
+def _template_response_middleware():
+    """True when a middleware has ``process_template_response`` (it must see the response unrendered)."""
+    middleware = settings.MIDDLEWARE
+    if _template_middleware[0] is not middleware:
+        wanted = any(hasattr(import_string(path), "process_template_response") for path in middleware)
+        _template_middleware[:] = [middleware, wanted]
+    return _template_middleware[1]
+
+
+def render_on_loop(request, response):
+    """Render a finalized JSON ``response`` on the event loop; return it.
+
+    Django's async handler renders a response whose ``render`` is a plain
+    method in a ``sync_to_async`` hop, and awaits it directly when it is a
+    coroutine function. A DRF JSON renderer does no I/O, so the response is
+    rendered here and its ``render`` replaced, on the instance, by a coroutine
+    function that removes itself and returns the response: once Django's
+    handler has awaited it, the response is a plain DRF Response again.
+
+    Nothing changes (Django renders in its hop, as before) when the request
+    did not come through an async handler, the renderer is not a known JSON
+    one, a middleware has ``process_template_response``, or rendering here
+    fails (a lazy queryset in the data, an unencodable value).
+    """
+    renderer = getattr(response, "accepted_renderer", None)
+    if (
+        renderer is None
+        or getattr(response, "_is_rendered", True)
+        or type(renderer).render not in _LOOP_SAFE_RENDERS
+        or not isinstance(getattr(request, "_request", request), ASGIRequest)
+        or _template_response_middleware()
+    ):
+        return response
+    try:
+        response.render()
+    except Exception:
+        return response
+
+    async def render():
+        del response.render
+        return response
+
+    response.render = render
+    return response

@@ -15,6 +15,7 @@ from restflow.authentication import aperform_authentication
 from restflow.metadata import AsyncMetadata
 from restflow.parsers import parser_instances
 from restflow.permissions import afirst_denied, afirst_denied_object
+from restflow.renderers import render_on_loop
 from restflow.schema import ViewSchema
 from restflow.serializers import adata, ais_valid
 from restflow.throttling import aallow_request
@@ -134,8 +135,8 @@ class AsyncAPIView(APIView):
         return response
 
     async def afinalize_response(self, request, response, *args, **kwargs):
-        """DRF's ``finalize_response``: renderer, Vary and view headers set on the response."""
-        return self.finalize_response(request, response, *args, **kwargs)
+        """DRF's ``finalize_response``; a JSON response is then rendered here, sparing Django a hop."""
+        return render_on_loop(request, self.finalize_response(request, response, *args, **kwargs))
 
     async def options(self, request, *args, **kwargs):
         if self.metadata_class is None:

@@ -335,3 +335,12 @@ async def test_hop_counter_counts(monkeypatch):
     with count_hops(monkeypatch) as hops:
         await sync_to_async(len)([1])
     assert hops == {"request": ["len"], "view": []}
+
+
+async def test_json_response_is_not_rendered_in_a_hop(client, monkeypatch):
+    """A JSON response is rendered on the loop: no hop runs ``render`` for the whole request."""
+    product = await Product.objects.acreate(name="p", sku="s")
+    hops = await _measure(client, monkeypatch, "retrieve-render", f"/f/products/{product.pk}/")
+    assert hops["request"] and not [name for name in hops["request"] if "render" in name]
+    html = await client.get("/f/products/", headers={"Accept": "text/html"})
+    assert html.status_code == 200  # the browsable API still renders, in Django's hop

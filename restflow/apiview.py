@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from restflow._sync import in_thread, resolve
 from restflow.authentication import aperform_authentication
 from restflow.metadata import AsyncMetadata
+from restflow.negotiation import negotiate
 from restflow.parsers import parser_instances
 from restflow.permissions import afirst_denied, afirst_denied_object
 from restflow.renderers import render_on_loop
@@ -77,6 +78,10 @@ class AsyncAPIView(APIView):
     def get_parsers(self):
         """The view's parsers, DRF's JSONParser replaced by restflow's (deep nesting is a 400)."""
         return parser_instances(self.parser_classes)
+
+    def perform_content_negotiation(self, request, force=False):
+        """DRF's negotiation, its answer remembered per Accept header, format and renderers."""
+        return negotiate(self, request, force)
 
     async def ainitial(self, request, *args, **kwargs):
         """Format suffix, negotiation and versioning, then the awaited policies, then ``initial``."""

@@ -1,0 +1,50 @@
+"""Content negotiation remembered per Accept header and format.
+
+DRF's default negotiation builds ``request.headers``, parses the Accept header
+and matches it against the renderers on every request. Its answer depends only
+on the Accept header, the requested format and the renderers, so restflow keeps
+the answer for each combination it has seen (a bounded table) and skips that
+work. Other negotiation classes, and failures (406, unknown format), always run
+DRF's code.
+"""
+
+from rest_framework.negotiation import DefaultContentNegotiation
+
+_MAX_ENTRIES = 512
+_MAX_ACCEPT_LENGTH = 256
+_answers = {}
+
+
+def _select(negotiator, request, renderers, format_suffix, force):
+    try:
+        return negotiator.select_renderer(request, renderers, format_suffix)
+    except Exception:
+        if force:
+            return (renderers[0], renderers[0].media_type)
+        raise
+
+
+def negotiate(view, request, force=False):
+    """``(renderer, media_type)`` for ``request``, as DRF's ``perform_content_negotiation`` gives."""
+    renderers = view.get_renderers()
+    negotiator = view.get_content_negotiator()
+    meta = request._request.META
+    accept = meta.get("HTTP_ACCEPT")
+    if type(negotiator) is not DefaultContentNegotiation or (accept and len(accept) > _MAX_ACCEPT_LENGTH):
+        return _select(negotiator, request, renderers, view.format_kwarg, force)
+    format = view.format_kwarg
+    if not format and meta.get("QUERY_STRING"):
+        param = negotiator.settings.URL_FORMAT_OVERRIDE
+        format = request.query_params.get(param) if param else None
+    key = (accept, format, tuple((type(r), r.media_type, r.format) for r in renderers))
+    found = _answers.get(key)
+    if found is not None:
+        return renderers[found[0]], found[1]
+    try:
+        renderer, media_type = negotiator.select_renderer(request, renderers, view.format_kwarg)
+    except Exception:
+        return _select(negotiator, request, renderers, view.format_kwarg, force)
+    if len(_answers) >= _MAX_ENTRIES:
+        _answers.clear()
+    _answers[key] = (next(i for i, r in enumerate(renderers) if r is renderer), media_type)
+    return renderer, media_type

@@ -1,4 +1,4 @@
-"""Shared fixtures: async API client, users, and rows."""
+"""Shared fixtures: a clean cache per test, and sync-thread connections closed at the end."""
 
 import pytest
 
@@ -8,3 +8,13 @@ def _clear_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_sync_thread_connections(django_db_setup):
+    """Close the connection asgiref's shared sync thread opened, before the test database is dropped."""
+    yield
+    from asgiref.sync import SyncToAsync
+    from django.db import connections
+
+    SyncToAsync.single_thread_executor.submit(connections.close_all).result()

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models.query import QuerySet
 from django.http import Http404
+from rest_framework.exceptions import NotFound
 from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
@@ -46,7 +47,7 @@ class AsyncGenericAPIView(AsyncAPIView, GenericAPIView):
         lookup = {self.lookup_field: self.kwargs[lookup_url_kwarg]}
         try:
             obj = await queryset.aget(**lookup)
-        except (TypeError, ValueError, DjangoValidationError, queryset.model.DoesNotExist):
+        except (TypeError, ValueError, OverflowError, DjangoValidationError, queryset.model.DoesNotExist):
             raise Http404(f"No {queryset.model._meta.object_name} matches the given query.")
         await self.acheck_object_permissions(self.request, obj)
         return obj
@@ -87,8 +88,11 @@ class AsyncGenericAPIView(AsyncAPIView, GenericAPIView):
 
     async def apaginated_response(self, queryset, serializer_class=None, **kwargs):
         """Paginate, serialize and answer: the paginated shape, or the plain list when pagination is off."""
-        page = await self.apaginate_queryset(queryset)
-        objects = page if page is not None else await alist(queryset)
+        try:
+            page = await self.apaginate_queryset(queryset)
+            objects = page if page is not None else await alist(queryset)
+        except OverflowError:  # SQLite refuses an integer from the URL that is out of its range
+            raise NotFound()
         serializer_class = serializer_class or self.get_response_serializer_class()
         serializer = self._build_serializer(serializer_class, (objects,), dict(kwargs, many=True))
         data = await adata(serializer)

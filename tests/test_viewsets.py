@@ -859,3 +859,15 @@ async def test_action_config_json_parser_rejects_deep_nesting():
     response = await Deep.as_view({"post": "create"})(request)
     assert response.status_code == 400
     assert "nested too deeply" in str(response.data["detail"])
+
+
+async def test_out_of_range_parent_lookup_is_not_a_server_error(client):
+    """A parent id too large for the database's integers is bad input: 404 (SQLite) or an empty list, never 500."""
+    huge = "9" * 25
+    listed = await client.get(f"/api/products/{huge}/reviews/")
+    assert listed.status_code in (200, 404)
+    if listed.status_code == 200:
+        assert listed.json() == []
+    detail = await client.get(f"/api/products/{huge}/reviews/1/")
+    assert detail.status_code == 404
+    assert (await client.get(f"/api/products/{huge}/")).status_code == 404

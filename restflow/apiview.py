@@ -16,7 +16,7 @@ from restflow.metadata import AsyncMetadata
 from restflow.negotiation import negotiate
 from restflow.parsers import parser_instances
 from restflow.permissions import afirst_denied, afirst_denied_object
-from restflow.renderers import render_on_loop
+from restflow.renderers import render_instances, render_on_loop
 from restflow.schema import ViewSchema
 from restflow.serializers import adata, ais_valid
 from restflow.throttling import aallow_request
@@ -78,6 +78,10 @@ class AsyncAPIView(APIView):
     def get_parsers(self):
         """The view's parsers, DRF's JSONParser replaced by restflow's (deep nesting is a 400)."""
         return parser_instances(self.parser_classes)
+
+    def get_renderers(self):
+        """The view's renderers, DRF's browsable API replaced by restflow's (async get_queryset)."""
+        return render_instances(self.renderer_classes)
 
     def perform_content_negotiation(self, request, force=False):
         """DRF's negotiation, its answer remembered per Accept header, format and renderers."""

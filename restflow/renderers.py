@@ -21,17 +21,21 @@ project (``REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"]``).
 Django's async handler does not spend a thread hop on ``response.render()``.
 """
 
+from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
 from django.utils.module_loading import import_string
+from rest_framework import renderers
 from rest_framework.renderers import JSONRenderer
+
+from restflow._sync import resolve
 
 try:
     import orjson
 except ImportError:  # pragma: no cover - exercised only without the extra
     orjson = None
 
-__all__ = ["ORJSONRenderer", "render_on_loop"]
+__all__ = ["BrowsableAPIRenderer", "ORJSONRenderer", "render_instances", "render_on_loop"]
 
 if orjson is not None:
     # Types orjson would format its own way go to DRF's encoder instead.
@@ -107,3 +111,25 @@ def render_on_loop(request, response):
 
     response.render = render
     return response
+
+
+class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
+    """DRF's browsable API for async views: an ``async def get_queryset`` is awaited for the filter form.
+
+    The page is rendered in a sync thread, where DRF asks the view for its queryset.
+    """
+
+    def get_filter_form(self, data, view, request):
+        get_queryset = view.get_queryset
+        view.get_queryset = lambda: async_to_sync(resolve)(get_queryset())
+        try:
+            return super().get_filter_form(data, view, request)
+        finally:
+            del view.get_queryset
+
+
+def render_instances(renderer_classes):
+    """Instances of ``renderer_classes``, with restflow's browsable API in place of DRF's."""
+    return [
+        (BrowsableAPIRenderer if cls is renderers.BrowsableAPIRenderer else cls)() for cls in renderer_classes
+    ]

@@ -20,6 +20,7 @@ from restflow._sync import resolve
 from restflow.apiview import AsyncAPIView
 from restflow.generics import AsyncGenericAPIView
 from restflow.parsers import parser_instances
+from restflow.renderers import render_instances
 from restflow.schema import ViewSchema
 from restflow.speedups import NOT_CONFIGURED, config_value, make_view
 
@@ -149,7 +150,10 @@ class ActionConfigMixin:
         return super().get_parsers()
 
     def get_renderers(self):
-        return self._instances("renderer_classes", "get_renderers")
+        value = config_value(self, "renderer_classes")
+        if value is not NOT_CONFIGURED:
+            return render_instances(value)
+        return super().get_renderers()
 
     def get_queryset(self):
         value = config_value(self, "queryset")

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.utils import timezone
 from rest_framework import parsers, renderers, serializers
 from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.routers import DefaultRouter, SimpleRouter
 from rest_framework.throttling import BaseThrottle
@@ -174,6 +175,9 @@ class AsyncQuerysetViewSet(AsyncModelViewSet):
     """The spec page's async get_queryset, plus an ActionConfig queryset that wins for retrieve."""
 
     serializer_class = ProductSerializer
+    filter_backends = [SearchFilter, OrderingFilter]
+    search_fields = ["name"]
+    ordering_fields = ["name", "price"]
     action_configs = {"retrieve": ActionConfig(queryset=Product.objects.filter(is_archived=True))}
 
     async def get_queryset(self):

@@ -25,7 +25,22 @@ async def alist(queryset):
     return list(queryset)
 
 
-class AsyncGenericAPIView(AsyncAPIView, GenericAPIView):
+class PaginatorMixin:
+    """``get_pagination_class()`` and the paginator built from it once per view."""
+
+    def get_pagination_class(self):
+        return getattr(self, "pagination_class", None)
+
+    @property
+    def paginator(self):
+        """The pagination class's instance, built once per view and kept on ``self._paginator``."""
+        if not hasattr(self, "_paginator"):
+            pagination_class = self.get_pagination_class()
+            self._paginator = None if pagination_class is None else pagination_class()
+        return self._paginator
+
+
+class AsyncGenericAPIView(PaginatorMixin, AsyncAPIView, GenericAPIView):
     """GenericAPIView on the async pipeline: aget_object, afilter_queryset, apaginate_queryset."""
 
     get_serializer_class = GenericAPIView.get_serializer_class
@@ -68,17 +83,6 @@ class AsyncGenericAPIView(AsyncAPIView, GenericAPIView):
             else:
                 queryset = await in_thread(backend.filter_queryset, self.request, queryset, self)
         return queryset
-
-    def get_pagination_class(self):
-        return self.pagination_class
-
-    @property
-    def paginator(self):
-        """The pagination class's instance, built once per view and kept on ``self._paginator``."""
-        if not hasattr(self, "_paginator"):
-            pagination_class = self.get_pagination_class()
-            self._paginator = None if pagination_class is None else pagination_class()
-        return self._paginator
 
     async def apaginate_queryset(self, queryset):
         """A page of objects, or None when pagination is off."""

@@ -18,7 +18,7 @@ from rest_framework.generics import GenericAPIView
 from restflow import mixins
 from restflow._sync import resolve
 from restflow.apiview import AsyncAPIView
-from restflow.generics import AsyncGenericAPIView
+from restflow.generics import AsyncGenericAPIView, PaginatorMixin
 from restflow.parsers import parser_instances
 from restflow.renderers import render_instances
 from restflow.schema import ViewSchema
@@ -77,6 +77,18 @@ def _config_first(get_queryset):
     return wrapper
 
 
+def _serializer_class_attribute(view):
+    return getattr(view, "serializer_class", None)
+
+
+def _serializer_class(view):
+    return view.get_serializer_class()
+
+
+def _instances(classes):
+    return [cls() for cls in classes]
+
+
 def _check_action_configs(cls):
     """Fail at routing time on an action_configs entry that cannot apply."""
     for action, config in (cls.action_configs or {}).items():
@@ -90,8 +102,11 @@ def _check_action_configs(cls):
             )
 
 
-class ActionConfigMixin:
-    """The action-config-aware getters shared by the async viewsets and their sync twins."""
+class ActionConfigMixin(PaginatorMixin):
+    """The action-config-aware getters shared by the async viewsets and their sync twins.
+
+    The paginator comes from the action's pagination class and is kept on ``self._paginator``.
+    """
 
     action_configs = {}
 
@@ -104,56 +119,37 @@ class ActionConfigMixin:
     def _parent(self, name):
         return getattr(super(ActionConfigMixin, self), name, None)
 
-    def _configured(self, field, getter, attribute):
+    def _configured(self, field, getter, fallback=None, build=None):
+        """ActionConfig ``field`` for the current action, else the parent's ``getter()``, else ``fallback(self)``."""
         value = config_value(self, field)
         if value is not NOT_CONFIGURED:
-            return value
+            return value if build is None else build(value)
         parent = self._parent(getter)
-        return parent() if parent is not None else getattr(self, attribute, None)
+        return parent() if parent is not None else fallback(self)
 
     def get_serializer_class(self):
-        return self._configured("serializer_class", "get_serializer_class", "serializer_class")
+        return self._configured("serializer_class", "get_serializer_class", _serializer_class_attribute)
 
     def get_request_serializer_class(self):
-        value = config_value(self, "request_serializer_class")
-        if value is not NOT_CONFIGURED:
-            return value
-        parent = self._parent("get_request_serializer_class")
-        return parent() if parent is not None else self.get_serializer_class()
+        return self._configured("request_serializer_class", "get_request_serializer_class", _serializer_class)
 
     def get_response_serializer_class(self):
-        value = config_value(self, "response_serializer_class")
-        if value is not NOT_CONFIGURED:
-            return value
-        parent = self._parent("get_response_serializer_class")
-        return parent() if parent is not None else self.get_serializer_class()
+        return self._configured("response_serializer_class", "get_response_serializer_class", _serializer_class)
 
     def get_pagination_class(self):
-        return self._configured("pagination_class", "get_pagination_class", "pagination_class")
-
-    def _instances(self, field, getter):
-        value = config_value(self, field)
-        if value is not NOT_CONFIGURED:
-            return [item() for item in value]
-        return getattr(super(ActionConfigMixin, self), getter)()
+        return self._configured("pagination_class", "get_pagination_class")
 
     def get_permissions(self):
-        return self._instances("permission_classes", "get_permissions")
+        return self._configured("permission_classes", "get_permissions", build=_instances)
 
     def get_throttles(self):
-        return self._instances("throttle_classes", "get_throttles")
+        return self._configured("throttle_classes", "get_throttles", build=_instances)
 
     def get_parsers(self):
-        value = config_value(self, "parser_classes")
-        if value is not NOT_CONFIGURED:
-            return parser_instances(value)
-        return super().get_parsers()
+        return self._configured("parser_classes", "get_parsers", build=parser_instances)
 
     def get_renderers(self):
-        value = config_value(self, "renderer_classes")
-        if value is not NOT_CONFIGURED:
-            return render_instances(value)
-        return super().get_renderers()
+        return self._configured("renderer_classes", "get_renderers", build=render_instances)
 
     def get_queryset(self):
         value = config_value(self, "queryset")
@@ -167,14 +163,6 @@ class ActionConfigMixin:
                 QUERYSET_GUIDANCE.format(cls=type(self).__name__, action=getattr(self, "action", None))
             )
         return parent() if parent is not None else _queryset_from(self.queryset, self)
-
-    @property
-    def paginator(self):
-        """The action's paginator, built once per view and kept on ``self._paginator``."""
-        if not hasattr(self, "_paginator"):
-            pagination_class = self.get_pagination_class()
-            self._paginator = None if pagination_class is None else pagination_class()
-        return self._paginator
 
 
 class AsyncViewSetMixin(ActionConfigMixin, drf_viewsets.ViewSetMixin):

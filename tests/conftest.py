@@ -1,4 +1,4 @@
-"""Shared fixtures: a clean cache per test, and sync-thread connections closed at the end."""
+"""Shared fixtures: the async client, a clean cache per test, sync-thread connections closed at the end."""
 
 import pytest
 
@@ -8,6 +8,14 @@ def _clear_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture
+def client():
+    """restflow's async API client."""
+    from restflow.test import AsyncAPIClient
+
+    return AsyncAPIClient()
 
 
 @pytest.fixture(scope="session", autouse=True)

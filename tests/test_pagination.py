@@ -6,7 +6,6 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from asgiref.sync import sync_to_async
-from django.db import connections
 from django.db.backends import utils as db_utils
 from django.test import AsyncClient
 from django.utils import timezone
@@ -25,13 +24,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 factory = APIRequestFactory()
 HUGE = str(10**30)
-
-
-@pytest.fixture(autouse=True)
-async def _close_connections():
-    """Close the ORM thread's connections so the PostgreSQL test database can be dropped."""
-    yield
-    await sync_to_async(connections.close_all)()
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ from rest_framework import serializers
 from restflow.apiview import AsyncAPIView
 from restflow.mixins import CONFLICT_MESSAGE
 from restflow.pagination import CursorPagination, PageNumberPagination
-from restflow.test import AsyncAPIClient
 from restflow.views import AsyncCreateAPIView, AsyncListCreateAPIView, AsyncRetrieveUpdateDestroyAPIView
 from tests.testapp.models import Product
 from tests.testapp.serializers import ProductSerializer
@@ -25,18 +24,6 @@ from tests.testapp.serializers import ProductSerializer
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls("tests.views_urls_faults")]
 
 HUGE = str(10**30)
-
-
-@pytest.fixture(autouse=True)
-async def _close_connections():
-    """Close the ORM thread's connections so the PostgreSQL test database can be dropped."""
-    yield
-    await sync_to_async(connections.close_all)()
-
-
-@pytest.fixture
-def client():
-    return AsyncAPIClient()
 
 
 # --- views -------------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ status codes and headers, aperform_* hooks and their rollback, serializers that 
 
 import pytest
 from asgiref.sync import sync_to_async
-from django.db import connections
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -12,7 +11,6 @@ from rest_framework.filters import OrderingFilter, SearchFilter
 
 from restflow import mixins
 from restflow.pagination import PageNumberPagination
-from restflow.test import AsyncAPIClient
 from restflow.views import (
     AsyncCreateAPIView,
     AsyncDestroyAPIView,
@@ -29,18 +27,6 @@ from tests.testapp.models import Category, Product, Review
 from tests.testapp.serializers import ProductDetailSerializer, ProductListSerializer, ProductSerializer
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls("tests.views_urls_generic")]
-
-
-@pytest.fixture(autouse=True)
-async def _close_connections():
-    """Close the ORM thread's connections so the PostgreSQL test database can be dropped."""
-    yield
-    await sync_to_async(connections.close_all)()
-
-
-@pytest.fixture
-def client():
-    return AsyncAPIClient()
 
 
 async def make_product(sku="s1", **fields):

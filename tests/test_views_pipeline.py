@@ -7,7 +7,6 @@ import base64
 import pytest
 from asgiref.sync import iscoroutinefunction, sync_to_async
 from django.contrib.auth.models import Permission, User
-from django.db import connections
 from django.test import override_settings
 from rest_framework import authentication, renderers, serializers, versioning
 from rest_framework.authtoken.models import Token
@@ -22,18 +21,6 @@ from tests.testapp.models import Category, Product
 from tests.testapp.serializers import ArchiveInputSerializer, ProductListSerializer, ProductSerializer
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls("tests.views_urls_pipeline")]
-
-
-@pytest.fixture(autouse=True)
-async def _close_connections():
-    """Close the ORM thread's connections so the PostgreSQL test database can be dropped."""
-    yield
-    await sync_to_async(connections.close_all)()
-
-
-@pytest.fixture
-def client():
-    return AsyncAPIClient()
 
 
 async def make_user(username="alice", password="pw", **extra):

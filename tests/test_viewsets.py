@@ -26,7 +26,7 @@ from restflow.views import (
     ModelViewSet,
 )
 from tests import viewsets_urls as urls
-from tests.testapp.models import Category, Product, Review
+from tests.testapp.models import Product, Review
 from tests.testapp.serializers import ProductListSerializer, ProductSerializer
 
 pytestmark = [pytest.mark.urls("tests.viewsets_urls"), pytest.mark.django_db(transaction=True)]
@@ -37,11 +37,6 @@ async def make_products(count, **fields):
         await Product.objects.acreate(name=f"p{i}", sku=f"sku-{i}-{fields.get('name', '')}", price=i, **fields)
         for i in range(count)
     ]
-
-
-@pytest.fixture
-def client():
-    return AsyncAPIClient()
 
 
 # AsyncViewSetMixin: as_view

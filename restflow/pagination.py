@@ -1,18 +1,20 @@
-"""DRF's paginators with an ``apaginate_queryset`` that runs on Django's async ORM.
+"""DRF's paginators with an ``apaginate_queryset`` for async views, never blocking the loop.
 
 Each class keeps its DRF parent's settings, links and response shape; ``apaginate_queryset``
 leaves the instance in the state the sync ``paginate_queryset`` would, so
 ``get_paginated_response``, the link getters and the browsable-API controls work unchanged.
+Page-number and limit/offset pagination run their count and page query together in one hop
+to the sync thread (Django's async ORM would take a hop for each); cursor pagination makes
+its single query through the async ORM.
 """
 
-from asgiref.sync import sync_to_async
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.core.paginator import InvalidPage
 from django.db import DataError, connections
+from django.db.models import QuerySet
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound
 
-from restflow._sync import prefers_async
+from restflow._sync import in_thread, prefers_async
 
 __all__ = ["CursorPagination", "LimitOffsetPagination", "PageNumberPagination", "apaginate"]
 
@@ -21,13 +23,6 @@ _SQL_INT_MAX = 2**63 - 1
 
 # What a tampered cursor position can raise while it is converted, filtered on or sent to the DB.
 _BAD_POSITION = (ValueError, TypeError, ArithmeticError, ValidationError, DataError)
-
-
-async def _acount(objects):
-    """Count a queryset with one async query, or a list with ``len``."""
-    if hasattr(objects, "acount"):
-        return await objects.acount()
-    return len(objects)
 
 
 async def _alist(objects):
@@ -41,42 +36,28 @@ async def apaginate(paginator, queryset, request, view):
     """Paginate with any paginator: awaited when it is async-aware, one thread hop when not."""
     if prefers_async(type(paginator), "apaginate_queryset", "paginate_queryset"):
         return await paginator.apaginate_queryset(queryset, request, view=view)
-    return await sync_to_async(paginator.paginate_queryset)(queryset, request, view=view)
+    return await in_thread(paginator.paginate_queryset, queryset, request, view=view)
+
+
+async def _in_one_hop(paginate, queryset, request, view):
+    """Run a sync ``paginate`` (its count and its page fetch) in one hop; a list needs none."""
+    if isinstance(queryset, QuerySet):
+        return await in_thread(paginate, queryset, request, view)
+    return paginate(queryset, request, view)
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
-    """``?page=4&page_size=100``: one count query and one page query."""
+    """``?page=4&page_size=100``: DRF's pagination, its count and page query sharing one hop."""
 
     async def apaginate_queryset(self, queryset, request, view=None):
         """Return the requested page's objects, or None when no page size is configured."""
-        self.request = request
-        page_size = self.get_page_size(request)
-        if not page_size:
-            return None
-
-        paginator = self.django_paginator_class(queryset, page_size)
-        # Prime Django's cached count so the paginator never counts synchronously.
-        paginator.count = await _acount(queryset)
-        page_number = self.get_page_number(request, paginator)
-        try:
-            page = paginator.page(page_number)
-        except InvalidPage as exc:
-            raise NotFound(
-                self.invalid_page_message.format(page_number=page_number, message=str(exc))
-            )
-        # The page holds a lazy slice (bounded by the count); fetch it here, on the loop.
-        page.object_list = await _alist(page.object_list)
-        self.page = page
-
-        if paginator.num_pages > 1 and self.template is not None:
-            self.display_page_controls = True
-        return list(page.object_list)
+        return await _in_one_hop(self.paginate_queryset, queryset, request, view)
 
 
 class LimitOffsetPagination(pagination.LimitOffsetPagination):
-    """``?limit=100&offset=400``: one count query and one query for the window."""
+    """``?limit=100&offset=400``: DRF's pagination, its count and window query sharing one hop."""
 
-    async def apaginate_queryset(self, queryset, request, view=None):
+    def paginate_queryset(self, queryset, request, view=None):
         """Return the window's objects, or None when no limit is configured.
 
         ``limit`` and ``offset`` stay as the client sent them (links echo them, as DRF's do),
@@ -86,16 +67,17 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
         self.limit = self.get_limit(request)
         if self.limit is None:
             return None
-
-        self.count = await _acount(queryset)
+        self.count = self.get_count(queryset)
         self.offset = self.get_offset(request)
         if self.count > self.limit and self.template is not None:
             self.display_page_controls = True
-
         if self.count == 0 or self.offset > self.count:
             return []
-        stop = min(self.offset + self.limit, self.count)
-        return await _alist(queryset[self.offset : stop])
+        return list(queryset[self.offset : min(self.offset + self.limit, self.count)])
+
+    async def apaginate_queryset(self, queryset, request, view=None):
+        """``paginate_queryset`` in one hop."""
+        return await _in_one_hop(self.paginate_queryset, queryset, request, view)
 
 
 def _descending(field):

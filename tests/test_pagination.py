@@ -378,17 +378,25 @@ async def test_apaginate_runs_a_sync_paginator_in_a_hop():
     assert pager.get_paginated_response(ids(rows)).data["previous"] == "http://testserver/products/"
 
 
-async def test_apaginate_awaits_an_async_paginator():
-    """restflow's own paginator is awaited; its sync method is never called."""
+async def test_apaginate_awaits_an_async_paginator(monkeypatch):
+    """restflow's own paginator is asked through apaginate_queryset: one hop for a queryset, none for a list."""
+    from asgiref.sync import SyncToAsync
 
-    def refuse(*args, **kwargs):
-        raise AssertionError("the sync method must not run")
+    hops = []
+    original = SyncToAsync.__call__
 
-    pager = PageNumber()
-    pager.paginate_queryset = refuse
+    async def counting(self, *args, **kwargs):
+        hops.append(self.func.__qualname__)
+        return await original(self, *args, **kwargs)
+
+    monkeypatch.setattr(SyncToAsync, "__call__", counting)
     await make_products(7)
-    rows = await pagination.apaginate(pager, Product.objects.all(), request(), None)
-    assert len(rows) == 5
+    hops.clear()
+    rows = await pagination.apaginate(PageNumber(), Product.objects.all(), request(), None)
+    assert len(rows) == 5 and hops == ["PageNumberPagination.paginate_queryset"]
+    hops.clear()
+    rows = await pagination.apaginate(PageNumber(), list(range(7)), request(), None)
+    assert rows == [0, 1, 2, 3, 4] and hops == []
 
 
 # Through a real route --------------------------------------------------------------------

@@ -22,8 +22,7 @@ NOTICE = (
 
 
 def notice(why):
-    sys.stderr.write(NOTICE.format(why=why))
-    print(NOTICE.format(why=why))
+    sys.stderr.write(NOTICE.format(why=why.rstrip(".")))
 
 
 class OptionalBuildExt(build_ext):

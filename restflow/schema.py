@@ -8,7 +8,10 @@ above drf-spectacular's AutoSchema, so the project's own schema subclass and ``@
 still take precedence. drf-spectacular is optional: nothing here imports it unless it is configured.
 """
 
+import asyncio
 import functools
+
+from asgiref.sync import async_to_sync, iscoroutinefunction
 
 from rest_framework.schemas.inspectors import ViewInspector
 from rest_framework.settings import api_settings
@@ -20,6 +23,10 @@ class RestflowSchemaMixin:
     Views without restflow's getters get drf-spectacular's defaults. To use it with a schema set on
     one view, mix it in first: ``class MySchema(RestflowSchemaMixin, AutoSchema)``.
     """
+
+    def get_operation(self, *args, **kwargs):
+        _settle_async_queryset(self.view)
+        return super().get_operation(*args, **kwargs)
 
     def get_request_serializer(self):
         if not hasattr(self.view, "get_request_serializer_class"):
@@ -51,6 +58,21 @@ class RestflowSchemaMixin:
         if serializer_class is None:
             return None
         return serializer_class(context=build_serializer_context(self.view))
+
+
+def _settle_async_queryset(view):
+    """Give the view the queryset its ``async def get_queryset`` returns, so drf-spectacular finds the model.
+
+    drf-spectacular calls ``get_queryset()`` synchronously; schemas are generated
+    outside the event loop (a sync view or a management command), where the
+    coroutine can be run to completion.
+    """
+    if getattr(view, "queryset", None) is not None or not iscoroutinefunction(getattr(view, "get_queryset", None)):
+        return
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # no loop in this thread: the coroutine can run here
+        view.queryset = async_to_sync(view.get_queryset)()
 
 
 @functools.cache

@@ -3,11 +3,9 @@
 A page's blocks run in order in one namespace (later blocks use what earlier ones defined), in a
 fresh process with the shop's settings, a fresh SQLite database holding seed_demo's rows, and
 Django's test environment (so the test client's host is allowed). A block may use top-level
-``await``, as in ``python -m asyncio``. Pages that other pages own and whose blocks are fragments
-(names the reader supplies) are compiled, not run; they are listed in FRAGMENT_PAGES.
+``await``, as in ``python -m asyncio``.
 """
 
-import ast
 import json
 import os
 import re
@@ -21,9 +19,6 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 SHOP = ROOT / "examples" / "shop"
 FENCE = re.compile(r"^```python[ \t]*\n(.*?)^```[ \t]*$", re.DOTALL | re.MULTILINE)
-
-# Pages whose python blocks are fragments (e.g. `request` and `qs` come from the reader's view).
-FRAGMENT_PAGES = {"filtering.md"}
 
 RUNNER = r"""
 import ast, asyncio, inspect, json, sys, traceback
@@ -74,7 +69,7 @@ def test_the_docs_have_runnable_examples():
         assert len(blocks_of(DOCS / name)) >= 2, name
 
 
-@pytest.mark.parametrize("page", [page for page in pages() if page.name not in FRAGMENT_PAGES], ids=lambda p: p.name)
+@pytest.mark.parametrize("page", pages(), ids=lambda p: p.name)
 def test_page_examples_run(page, tmp_path):
     blocks = blocks_of(page)
     if not blocks:
@@ -91,11 +86,3 @@ def test_page_examples_run(page, tmp_path):
     )
     assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
     assert result.stdout.strip().splitlines()[-1] == f"RAN {len(blocks)}", result.stdout
-
-
-@pytest.mark.parametrize("page", [DOCS / name for name in sorted(FRAGMENT_PAGES)], ids=lambda p: p.name)
-def test_fragment_pages_compile(page):
-    if not page.exists():
-        pytest.skip(f"{page.name} is not written yet")
-    for block in blocks_of(page):
-        compile(block["source"], block["where"], "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)

@@ -20,13 +20,12 @@ CONFLICT_MESSAGE = "The data conflicts with data already stored; it was not save
 
 
 def _write_database(view, serializer=None, instance=None):
-    model = getattr(instance, "_meta", None) and type(instance)
-    if model is None:
-        meta = getattr(serializer, "Meta", None)
-        model = getattr(meta, "model", None)
-    if model is None:
-        queryset = getattr(view, "queryset", None)
-        model = getattr(queryset, "model", None)
+    """The database a write goes to: the router's choice for the instance's, serializer's or view's model."""
+    model = (
+        (type(instance) if hasattr(instance, "_meta") else None)
+        or getattr(getattr(serializer, "Meta", None), "model", None)
+        or getattr(getattr(view, "queryset", None), "model", None)
+    )
     return router.db_for_write(model) if model is not None else "default"
 
 

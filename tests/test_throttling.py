@@ -76,6 +76,32 @@ async def test_limit_holds_across_separate_cache_clients(clock, tmp_path):
     assert answers == [True, True, True, False]
 
 
+def _redis_answers():
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), 1).close()
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _redis_answers(), reason="no Redis on 127.0.0.1:6379")
+async def test_limit_holds_across_redis_clients(clock):
+    """Two Redis cache clients (two worker processes on one Redis) share one limit."""
+    import uuid
+
+    from django.core.cache.backends.redis import RedisCache
+
+    options = {"KEY_PREFIX": f"restflow-test-{uuid.uuid4().hex}"}
+    first, second = (RedisCache("redis://127.0.0.1:6379/15", options) for _ in range(2))  # keys expire with the rate
+    answers = [
+        await throttle(throttling.UserRateThrottle, clock, cache).aallow_request(request(), View())
+        for cache in (first, second, first, second)
+    ]
+    assert answers == [True, True, True, False]
+
+
 async def test_sync_drf_throttle_and_async_throttle_share_keys(clock):
     """Sync DRF views and async restflow views count against one limit."""
     sync = throttle(drf.UserRateThrottle, clock)

@@ -882,3 +882,23 @@ async def test_browsable_filter_form_awaits_async_get_queryset(client):
     page = response.content.decode()
     assert "visible" in page and "Ordering" in page
     assert not [w for w in caught if "never awaited" in str(w.message)]
+
+
+async def test_sync_twin_action_config_queryset_wins_over_get_queryset():
+    """In a sync twin too, ActionConfig.queryset wins over the class's own get_queryset for its action."""
+    from asgiref.sync import sync_to_async
+    from django.test import RequestFactory
+
+    class Hidden(ModelViewSet):
+        serializer_class = ProductSerializer
+        action_configs = {"retrieve": ActionConfig(queryset=Product.objects.all())}
+
+        def get_queryset(self):
+            return Product.objects.none()
+
+    [product] = await make_products(1)
+    factory = RequestFactory()
+    listed = await sync_to_async(Hidden.as_view({"get": "list"}))(factory.get("/"))
+    detail = await sync_to_async(Hidden.as_view({"get": "retrieve"}))(factory.get("/"), pk=product.pk)
+    assert listed.status_code == 200 and listed.data == []
+    assert detail.status_code == 200 and detail.data["sku"] == product.sku

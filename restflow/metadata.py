@@ -19,10 +19,19 @@ class AsyncMetadata(SimpleMetadata):
         return self._actions
 
     async def adetermine_actions(self, request, view):
-        """Field info for each of PUT and POST the user may call, as DRF reports it."""
+        """Field info for each of PUT and POST the user may call, as DRF reports it.
+
+        On a viewset each method is judged as its own action (``create`` for POST,
+        ``update`` for PUT), so that action's ActionConfig permissions and request
+        serializer are the ones reported.
+        """
         actions = {}
+        action_map = getattr(view, "action_map", None)
+        metadata_action = getattr(view, "action", None)
         for method in sorted({"PUT", "POST"} & set(view.allowed_methods)):
             view.request = clone_request(request, method)
+            if action_map is not None:
+                view.action = action_map.get(method.lower(), metadata_action)
             try:
                 await view.acheck_permissions(view.request)
                 if method == "PUT" and hasattr(view, "aget_object"):
@@ -30,7 +39,9 @@ class AsyncMetadata(SimpleMetadata):
             except (exceptions.APIException, PermissionDenied, Http404):
                 continue
             else:
-                actions[method] = self.get_serializer_info(view.get_serializer())
+                actions[method] = self.get_serializer_info(view.get_request_serializer())
             finally:
                 view.request = request
+                if action_map is not None:
+                    view.action = metadata_action
         return actions

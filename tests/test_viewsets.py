@@ -902,3 +902,14 @@ async def test_sync_twin_action_config_queryset_wins_over_get_queryset():
     detail = await sync_to_async(Hidden.as_view({"get": "retrieve"}))(factory.get("/"), pk=product.pk)
     assert listed.status_code == 200 and listed.data == []
     assert detail.status_code == 200 and detail.data["sku"] == product.sku
+
+
+async def test_options_reports_each_methods_own_action(client):
+    """OPTIONS on a viewset describes POST with create's request serializer and checks create's permissions."""
+    body = (await client.options("/api/products/")).json()
+    assert set(body["actions"]["POST"]) == {"name", "sku", "price"}  # ProductCreateSerializer
+    [product] = await make_products(1)
+    detail = (await client.options(f"/api/products/{product.pk}/")).json()
+    assert set(detail["actions"]["PUT"]) == set(ProductSerializer.Meta.fields)
+    guarded = (await client.options("/api/guarded/")).json()
+    assert "actions" not in guarded  # create needs authentication there

@@ -18,7 +18,7 @@ from restflow.parsers import parser_instances
 from restflow.permissions import afirst_denied, afirst_denied_object
 from restflow.renderers import render_instances, render_on_loop
 from restflow.schema import ViewSchema
-from restflow.serializers import adata, ais_valid
+from restflow._serializing import adata, ais_valid
 from restflow.throttling import aallow_request
 
 _PLAIN_ITEMS = (Mapping, str, int, float, bool, type(None))

@@ -12,7 +12,7 @@ from restflow import mixins
 from restflow._sync import in_thread, resolve
 from restflow.apiview import AsyncAPIView
 from restflow.pagination import apaginate
-from restflow.serializers import adata
+from restflow._serializing import adata
 
 # DRF's filters that build a queryset without touching the database.
 _QUERY_ONLY_BACKENDS = (SearchFilter.filter_queryset, OrderingFilter.filter_queryset)

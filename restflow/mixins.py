@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from restflow._sync import atomic_await, atomic_run, in_thread
-from restflow.serializers import adata, ais_valid, ais_valid_then, asave, save_changed_fields
+from restflow._serializing import adata, ais_valid, ais_valid_then, asave, save_changed_fields
 
 CONFLICT_MESSAGE = "The data conflicts with data already stored; it was not saved."
 

@@ -8,9 +8,19 @@ sync DRF views and async restflow views sharing a cache (Redis in production) sh
 from asgiref.sync import sync_to_async
 from rest_framework import throttling
 
+from restflow._exact_throttle import ExactAnonRateThrottle, ExactScopedRateThrottle, ExactUserRateThrottle
 from restflow._sync import prefers_async
 
-__all__ = ["AnonRateThrottle", "AsyncRateThrottleMixin", "ScopedRateThrottle", "UserRateThrottle", "aallow_request"]
+__all__ = [
+    "AnonRateThrottle",
+    "AsyncRateThrottleMixin",
+    "ExactAnonRateThrottle",
+    "ExactScopedRateThrottle",
+    "ExactUserRateThrottle",
+    "ScopedRateThrottle",
+    "UserRateThrottle",
+    "aallow_request",
+]
 
 
 async def aallow_request(throttle, request, view):

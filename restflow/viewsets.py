@@ -44,6 +44,7 @@ class ActionConfig:
     renderer_classes: list | tuple | None = None
     pagination_class: type | None = None
     queryset: object = None
+    cache: object = None
 
 
 def _queryset_from(value, view):
@@ -100,6 +101,22 @@ def _check_action_configs(cls):
             raise ImproperlyConfigured(
                 f"{cls.__name__}.action_configs has an entry for '{action}', an action {cls.__name__} does not define."
             )
+
+
+def _cache_actions(cls):
+    """Wrap each action whose ActionConfig has ``cache=cache_response(...)``, once per class.
+
+    Each class gets its own wrapper (and so its own keys), also for an action it inherits cached.
+    """
+    for action, config in (cls.action_configs or {}).items():
+        policy = getattr(config, "cache", None)
+        handler = getattr(cls, action, None)
+        if policy is None or handler is None:
+            continue
+        function_id = f"{cls.__module__}.{cls.__qualname__}.{action}"
+        if getattr(handler, "function_id", None) == function_id:
+            continue
+        setattr(cls, action, policy.wrap(getattr(handler, "handler", handler), function_id))
 
 
 class ActionConfigMixin(PaginatorMixin):
@@ -176,6 +193,7 @@ class AsyncViewSetMixin(ActionConfigMixin, drf_viewsets.ViewSetMixin):
         """
         checked = super().as_view(actions, **initkwargs)
         _check_action_configs(cls)
+        _cache_actions(cls)
         bound = dict(actions)
         if "get" in bound and "head" not in bound:
             bound["head"] = bound["get"]
@@ -233,6 +251,7 @@ class _SyncActionConfigMixin(ActionConfigMixin):
     def as_view(cls, actions=None, **initkwargs):
         view = super().as_view(actions, **initkwargs)
         _check_action_configs(cls)
+        _cache_actions(cls)
         return view
 
 

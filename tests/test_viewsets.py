@@ -119,14 +119,14 @@ def test_action_configs_entries_checked_at_routing():
 
 
 def test_action_config_is_frozen_with_none_defaults():
-    """ActionConfig: a frozen dataclass whose nine fields default to None (not configured)."""
+    """ActionConfig: a frozen dataclass whose nine documented fields (and restflow's ``cache``) default to None."""
     import dataclasses
 
     config = ActionConfig()
     fields = [f.name for f in dataclasses.fields(ActionConfig)]
     assert fields == [
         "serializer_class", "request_serializer_class", "response_serializer_class", "permission_classes",
-        "throttle_classes", "parser_classes", "renderer_classes", "pagination_class", "queryset",
+        "throttle_classes", "parser_classes", "renderer_classes", "pagination_class", "queryset", "cache",
     ]
     assert all(getattr(config, name) is None for name in fields)
     with pytest.raises(dataclasses.FrozenInstanceError):

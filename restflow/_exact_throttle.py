@@ -1,0 +1,107 @@
+"""Rate throttles whose limit is exact across processes: one atomic Redis script per request.
+
+DRF's throttles read the history, decide, then write it back: requests racing in different
+workers all read the same history and all pass. Here the decision and the write are one Lua
+script on the Redis server (a sorted set of request times, the server's clock), so N workers
+sharing one Redis admit exactly ``num_requests`` per window. Async views reach Redis with
+``redis.asyncio`` (no thread hop); sync DRF views use the sync client.
+"""
+
+import uuid
+
+from django.core.cache import caches
+from django.core.exceptions import ImproperlyConfigured
+from rest_framework import throttling
+
+from restflow import _redis
+
+# KEYS[1]: the history; ARGV: window seconds, limit, a unique member. Returns {allowed, wait seconds}.
+_SCRIPT = """
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
+local window = tonumber(ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
+    redis.call('ZADD', KEYS[1], now, ARGV[3])
+    redis.call('PEXPIRE', KEYS[1], math.ceil(window * 1000))
+    return {1, '0'}
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return {0, tostring(tonumber(oldest[2]) + window - now)}
+"""
+
+NOT_REDIS = (
+    "{cls} needs a Redis cache: cache alias '{alias}' is {backend}. Point `cache_alias` at a cache whose "
+    "BACKEND is django.core.cache.backends.redis.RedisCache or django_redis.cache.RedisCache, or use "
+    "restflow.throttling's DRF-compatible throttles in a single process."
+)
+
+
+class ExactRateThrottleMixin:
+    """The atomic check for a ``SimpleRateThrottle`` subclass (rates, scopes and idents are DRF's)."""
+
+    cache_alias = "default"
+    cache_format = "throttle_exact_%(scope)s_%(ident)s"
+    _wait = None
+
+    def _redis_key(self):
+        if _redis.redis_url(self.cache_alias) is None:
+            backend = caches[self.cache_alias].__class__.__name__
+            raise ImproperlyConfigured(NOT_REDIS.format(cls=type(self).__name__, alias=self.cache_alias, backend=backend))
+        return caches[self.cache_alias].make_and_validate_key(self.key)
+
+    def _decided(self, answer):
+        allowed, wait = answer
+        self._wait = None if allowed else max(0.0, float(wait))
+        return bool(allowed)
+
+    def _arguments(self):
+        return (self.duration, self.num_requests, uuid.uuid4().hex)
+
+    def allow_request(self, request, view):
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        client = _redis.sync_client(self.cache_alias)
+        return self._decided(client.eval(_SCRIPT, 1, self._redis_key(), *self._arguments()))
+
+    async def aallow_request(self, request, view):
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        client = _redis.async_client(self.cache_alias)
+        return self._decided(await client.eval(_SCRIPT, 1, self._redis_key(), *self._arguments()))
+
+    def wait(self):
+        """Seconds until the oldest request in the window leaves it (None when allowed)."""
+        return self._wait
+
+
+class ExactAnonRateThrottle(ExactRateThrottleMixin, throttling.AnonRateThrottle):
+    """``AnonRateThrottle`` (scope ``anon``), exact across workers."""
+
+
+class ExactUserRateThrottle(ExactRateThrottleMixin, throttling.UserRateThrottle):
+    """``UserRateThrottle`` (scope ``user``), exact across workers."""
+
+
+class ExactScopedRateThrottle(ExactRateThrottleMixin, throttling.ScopedRateThrottle):
+    """``ScopedRateThrottle`` (the view's ``throttle_scope``), exact across workers."""
+
+    def _scoped(self, view):
+        self.scope = getattr(view, self.scope_attr, None)
+        if not self.scope:
+            return False
+        self.rate = self.get_rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return True
+
+    def allow_request(self, request, view):
+        return not self._scoped(view) or super().allow_request(request, view)
+
+    async def aallow_request(self, request, view):
+        return not self._scoped(view) or await super().aallow_request(request, view)

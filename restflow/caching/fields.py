@@ -1,0 +1,253 @@
+"""Cache key fields: each turns one piece of a call (an argument, a request value...) into a key slice."""
+
+import operator
+
+from django.db import models
+
+from restflow.caching.hashing import hash_string
+
+_ESCAPES = str.maketrans({"%": "%25", "|": "%7C", "=": "%3D", ":": "%3A"})
+
+
+def stable_text(value, sort_lists=True):
+    """A deterministic text for ``value``: dict keys sorted, lists sorted unless told not to."""
+    if isinstance(value, dict):
+        items = sorted((stable_text(key, sort_lists), stable_text(item, sort_lists)) for key, item in value.items())
+        return "{" + ",".join(f"{key}:{item}" for key, item in items) + "}"
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [stable_text(item, sort_lists) for item in value]
+        if sort_lists or isinstance(value, (set, frozenset)):
+            items.sort()
+        return "[" + ",".join(items) + "]"
+    if isinstance(value, models.Model):
+        return f"{value._meta.label_lower}:{value.pk}"
+    return str(value)
+
+
+def _follow(value, path):
+    """``value`` with the dotted attribute (or key) ``path`` applied; None when a step is missing."""
+    for name in path.split(".") if path else ():
+        if value is None:
+            return None
+        if isinstance(value, dict):
+            value = value.get(name)
+        else:
+            value = getattr(value, name, None)
+    return value
+
+
+class KeyContext:
+    """What key fields read: the call's bound arguments, its request, the view's URL kwargs."""
+
+    __slots__ = ("arguments", "view_kwargs")
+
+    def __init__(self, arguments, view_kwargs=None):
+        self.arguments = arguments
+        self.view_kwargs = view_kwargs
+
+    def request(self, request_arg="request", view_fallback=True):
+        request = self.arguments.get(request_arg)
+        if request is None and view_fallback:
+            request = getattr(self.arguments.get("self"), "request", None)
+        return request
+
+
+class CacheKeyField:
+    """Base of every key field.
+
+    ``partition=True`` moves the field into the key prefix (wiped together by ``delete_by_prefix``),
+    ``hash_value=True`` replaces the text by its digest, ``sort_lists`` makes list order irrelevant.
+    """
+
+    label = None
+
+    def __init__(self, *, partition=False, hash_value=False, sort_lists=True):
+        self.partition = partition
+        self.hash_value = hash_value
+        self.sort_lists = sort_lists
+
+    def __set_name__(self, owner, name):
+        if self.label is None:
+            self.label = name
+
+    def resolve(self, context):
+        """The raw value of this field for a call."""
+        raise NotImplementedError(f"{type(self).__name__} must define resolve(context).")
+
+    def can_resolve(self, context):
+        """False when the call does not provide what the field reads (prefix deletes then match any value)."""
+        return True
+
+    def text(self, context):
+        """The field's slice of the key, ``label=value``."""
+        text = stable_text(self.resolve(context), self.sort_lists)
+        if self.hash_value:
+            text = hash_string(text)
+        return f"{self.label}={text.translate(_ESCAPES)}"
+
+
+class ConstantKeyField(CacheKeyField):
+    """A fixed ``key=value`` on every key (an environment, an app version, a flag)."""
+
+    def __init__(self, key, value, **options):
+        super().__init__(**options)
+        self.label = key
+        self.value = value
+
+    def __set_name__(self, owner, name):
+        pass
+
+    def resolve(self, context):
+        return self.value
+
+
+def _names(selection):
+    return None if selection == "*" else [selection] if isinstance(selection, str) else list(selection)
+
+
+class ArgsKeyField(CacheKeyField):
+    """Arguments of the call by name (``"*"`` for all), each through ``path`` and ``normalizer``."""
+
+    def __init__(self, arguments="*", path=None, normalizer=None, **options):
+        super().__init__(**options)
+        self.names = _names(arguments)
+        self.path = path
+        self.normalizer = normalizer
+
+    def _value(self, value):
+        value = _follow(value, self.path)
+        if self.normalizer is not None:
+            try:
+                value = self.normalizer(value)
+            except Exception:
+                pass
+        return value
+
+    def _selected(self, context):
+        arguments = context.arguments
+        if self.names is None:
+            return {name: value for name, value in arguments.items() if name not in ("self", "request")}
+        return {name: arguments[name] for name in self.names if name in arguments}
+
+    def can_resolve(self, context):
+        return self.names is None or all(name in context.arguments for name in self.names)
+
+    def resolve(self, context):
+        selected = {name: self._value(value) for name, value in self._selected(context).items()}
+        if self.names is not None and len(self.names) == 1:
+            return selected.get(self.names[0])
+        return selected
+
+
+class RequestValueKeyField(CacheKeyField):
+    """A value read off the request by dotted path (``"user.id"``, ``"META.HTTP_X_TENANT"``)."""
+
+    def __init__(self, path, request_arg="request", view_self_request_fallback=True, **options):
+        super().__init__(**options)
+        self.path = path
+        self.request_arg = request_arg
+        self.view_fallback = view_self_request_fallback
+
+    def can_resolve(self, context):
+        return context.request(self.request_arg, self.view_fallback) is not None
+
+    def resolve(self, context):
+        return _follow(context.request(self.request_arg, self.view_fallback), self.path)
+
+
+class QueryParamsKeyField(CacheKeyField):
+    """Query-string parameters by name (``"*"`` for all); repeated values are sorted."""
+
+    def __init__(self, params="*", request_arg="request", view_self_request_fallback=True, **options):
+        super().__init__(**options)
+        self.names = _names(params)
+        self.request_arg = request_arg
+        self.view_fallback = view_self_request_fallback
+
+    def can_resolve(self, context):
+        return context.request(self.request_arg, self.view_fallback) is not None
+
+    def resolve(self, context):
+        request = context.request(self.request_arg, self.view_fallback)
+        if request is None:
+            return {}
+        params = getattr(request, "query_params", None) or request.GET
+        names = sorted(params) if self.names is None else self.names
+        return {name: sorted(params.getlist(name)) for name in names if name in params}
+
+
+class ViewKwargsKeyField(CacheKeyField):
+    """The view method's URL kwargs (everything but ``self`` and ``request``), by name or ``"*"``."""
+
+    def __init__(self, kwargs="*", **options):
+        super().__init__(**options)
+        self.names = _names(kwargs)
+
+    def _kwargs(self, context):
+        if context.view_kwargs is not None:
+            return context.view_kwargs
+        return {name: value for name, value in context.arguments.items() if name not in ("self", "request")}
+
+    def can_resolve(self, context):
+        kwargs = self._kwargs(context)
+        return self.names is None and bool(kwargs) or self.names is not None and all(n in kwargs for n in self.names)
+
+    def resolve(self, context):
+        kwargs = self._kwargs(context)
+        names = sorted(kwargs) if self.names is None else self.names
+        return {name: kwargs.get(name) for name in names}
+
+
+def _model_shape(model):
+    fields = sorted(
+        (field.name, type(field).__name__, getattr(field, "null", False), str(getattr(field, "max_length", "")))
+        for field in model._meta.get_fields()
+    )
+    return f"{model._meta.label}:{fields}"
+
+
+def _serializer_shape(serializer_class):
+    serializer = serializer_class()
+    if hasattr(serializer, "child"):
+        serializer = serializer.child
+    parts = []
+    for name, field in sorted(serializer.fields.items(), key=operator.itemgetter(0)):
+        nested = getattr(field, "child", field)
+        if hasattr(nested, "fields"):
+            parts.append(f"{name}:{_serializer_shape(type(nested))}")
+        else:
+            parts.append(f"{name}:{type(field).__name__}:{field.source}:{field.read_only}")
+    return f"{serializer_class.__qualname__}({','.join(parts)})"
+
+
+class DjangoModelKeyField(CacheKeyField):
+    """A digest of a model's fields: a migration that changes them changes the key."""
+
+    def __init__(self, model, **options):
+        super().__init__(**{**options, "hash_value": True})
+        self.model = model
+
+    def resolve(self, context):
+        return _model_shape(self.model)
+
+
+class DrfSerializerKeyField(CacheKeyField):
+    """A digest of a serializer's fields, nested and list serializers walked."""
+
+    def __init__(self, serializer_class, **options):
+        super().__init__(**{**options, "hash_value": True})
+        self.serializer_class = serializer_class
+
+    def resolve(self, context):
+        return _serializer_shape(self.serializer_class)
+
+
+class UserKeyField(CacheKeyField):
+    """Who asks: the authenticated user's pk, or ``anon`` (restflow's; keeps answers per user)."""
+
+    def can_resolve(self, context):
+        return context.request() is not None
+
+    def resolve(self, context):
+        user = getattr(context.request(), "user", None)
+        return "anon" if user is None or not user.is_authenticated else user.pk

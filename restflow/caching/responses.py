@@ -1,0 +1,116 @@
+"""``cache_response``: a view method (or ``@api_view`` function) answered from the cache as rendered bytes.
+
+On a hit the view body, serializers and renderer are skipped: a plain ``HttpResponse`` is rebuilt
+from the stored content, status and headers. Only successful, cookie-free, non-streaming
+responses are stored unless ``cache_if``/``cache_unless`` say otherwise.
+"""
+
+from django.http import HttpResponse
+
+from restflow._sync import in_thread
+from restflow.caching.fields import KeyContext
+from restflow.caching.keys import ResponseCacheKeyConstructor
+from restflow.caching.wrappers import DEFAULT_TTL, CachedWrapper, set_response_cache_header
+from restflow.renderers import _LOOP_SAFE_RENDERS
+
+_NOT_STORED = frozenset({"set-cookie", "vary", "allow", "x-cache-status", "x-cached-at", "x-cache-reset-at"})
+
+
+def _view_and_request(arguments):
+    request = arguments.get("request")
+    view = arguments.get("self")
+    if view is None and request is not None:
+        view = (getattr(request, "parser_context", None) or {}).get("view")
+    return view, request
+
+
+def _prepare(response, view, request):
+    """Give an unrendered DRF Response what ``finalize_response`` would, so it can be rendered now."""
+    if getattr(response, "accepted_renderer", None) is None and hasattr(request, "accepted_renderer"):
+        response.accepted_renderer = request.accepted_renderer
+        response.accepted_media_type = request.accepted_media_type
+        response.renderer_context = view.get_renderer_context() if view is not None else {"request": request}
+    return response
+
+
+class CachedResponseWrapper(CachedWrapper):
+    """What ``@cache_response`` makes of a view method: the ``CachedWrapper`` surface over responses."""
+
+    default_key_constructor = ResponseCacheKeyConstructor
+
+    def __init__(self, func, *args, set_cache_headers=False, **kwargs):
+        super().__init__(func, *args, **kwargs)
+        self.set_cache_headers = set_cache_headers
+        self.handler = func
+        self.func = self._arender if self.is_async else self._render
+
+    def _context(self, arguments):
+        view_kwargs = {name: value for name, value in arguments.items() if name not in ("self", "request")}
+        return KeyContext(arguments, view_kwargs)
+
+    def _render(self, *args, **kwargs):
+        response = self.handler(*args, **kwargs)
+        if hasattr(response, "render") and not response.is_rendered:
+            view, request = _view_and_request(self._arguments(args, kwargs))
+            _prepare(response, view, request).render()
+        return response
+
+    async def _arender(self, *args, **kwargs):
+        response = await self.handler(*args, **kwargs)
+        if hasattr(response, "render") and not response.is_rendered:
+            view, request = _view_and_request(self._arguments(args, kwargs))
+            _prepare(response, view, request)
+            renderer = getattr(response, "accepted_renderer", None)
+            if renderer is not None and type(renderer).render in _LOOP_SAFE_RENDERS:
+                response.render()
+            else:
+                await in_thread(response.render)
+        return response
+
+    def default_wanted(self, response):
+        return 200 <= response.status_code < 300 and not response.streaming and not response.cookies
+
+    def encode(self, response):
+        headers = [(name, value) for name, value in response.items() if name.lower() not in _NOT_STORED]
+        return (response.content, response.status_code, headers)
+
+    def decode(self, stored):
+        content, status, headers = stored
+        return HttpResponse(content, status=status, headers=dict(headers))
+
+    def _with_headers(self, result):
+        response, metadata = result
+        if self.set_cache_headers:
+            set_response_cache_header(response, metadata)
+        return response
+
+    def __call__(self, *args, **kwargs):
+        if self.is_async:
+            return self._acall(args, kwargs)
+        return self._with_headers(self._get(args, kwargs))
+
+    async def _acall(self, args, kwargs):
+        return self._with_headers(await self._aget(args, kwargs))
+
+
+class ResponseCachePolicy:
+    """The options of one ``cache_response(...)``: a decorator, also accepted as ``ActionConfig(cache=...)``."""
+
+    def __init__(self, **options):
+        self.options = options
+
+    def __call__(self, func):
+        return CachedResponseWrapper(func, **self.options)
+
+    def wrap(self, func, function_id):
+        """Wrap a viewset's action for one class: its own ``function_id`` keeps classes' entries apart."""
+        return CachedResponseWrapper(func, function_id=function_id, **self.options)
+
+
+def cache_response(key_constructor=None, ttl=DEFAULT_TTL, invalidates_on=None, cache_if=None, cache_unless=None,
+                   set_cache_headers=False, cache_alias="default"):
+    """Cache a view method's rendered responses (``CachedResponseWrapper``)."""
+    return ResponseCachePolicy(
+        key_constructor=key_constructor, ttl=ttl, invalidates_on=invalidates_on, cache_if=cache_if,
+        cache_unless=cache_unless, set_cache_headers=set_cache_headers, cache_alias=cache_alias,
+    )

@@ -1,0 +1,318 @@
+"""``cache_result``: a function whose calls are answered from Django's cache, and its management surface.
+
+An async function gets an async wrapper: every cache read and write goes through the store's
+async path (no thread hop on local-memory and Redis caches), and concurrent misses of one key
+in a process share one computation.
+"""
+
+import asyncio
+import enum
+import functools
+import inspect
+from datetime import datetime, timedelta, timezone
+
+from asgiref.sync import async_to_sync, iscoroutinefunction, markcoroutinefunction
+
+from restflow._sync import resolve
+from restflow.caching.fields import KeyContext
+from restflow.caching.keys import DefaultKeyConstructor, as_key_constructor
+from restflow.caching.store import CACHE_MISSING, CacheStore
+
+DEFAULT_TTL = 3600
+_wrappers = {}  # function id -> wrapper, for invalidation workers
+
+
+class CacheStatus(enum.StrEnum):
+    """How a value was obtained (``X-Cache-status``)."""
+
+    HIT = "HIT"
+    MISS = "MISS"
+    STALE = "STALE"
+    BYPASS = "BYPASS"
+    REFRESH = "REFRESH"
+
+
+def _metadata(status, entry=None):
+    cached_at, reset_at = (entry[1], entry[2]) if entry else (None, None)
+    return {"cache_status": status, "cached_at": cached_at, "reset_at": reset_at}
+
+
+def registered_wrapper(function_id):
+    """The cached function registered under ``function_id`` (for invalidation run in another process)."""
+    return _wrappers[function_id]
+
+
+class CachedWrapper:
+    """What ``@cache_result`` returns: call it like the function; the methods manage its entries."""
+
+    default_key_constructor = DefaultKeyConstructor
+
+    def __init__(self, func, key_constructor=None, ttl=DEFAULT_TTL, invalidates_on=None, cache_if=None,
+                 cache_unless=None, cache_alias="default", function_id=None):
+        if cache_if is not None and cache_unless is not None:
+            raise ValueError("cache_if and cache_unless are mutually exclusive: pass one of them.")
+        functools.update_wrapper(self, func)
+        self.func = func
+        self.is_async = iscoroutinefunction(func)
+        self.signature = inspect.signature(func)
+        self.function_id = function_id or f"{func.__module__}.{func.__qualname__}"
+        self.key_constructor = as_key_constructor(key_constructor, self.default_key_constructor)
+        self.key_constructor._users.add(self)
+        self.ttl = ttl
+        self.cache_if = cache_if
+        self.cache_unless = cache_unless
+        self.store = CacheStore(cache_alias)
+        self._inflight = {}
+        if self.is_async:
+            markcoroutinefunction(self)
+        _wrappers[self.function_id] = self
+        self.rules = list(invalidates_on or ())
+        for index, rule in enumerate(self.rules):
+            rule.attach(self, index)
+
+    def __repr__(self):
+        return f"<cached {self.function_id}>"
+
+    def __get__(self, instance, owner=None):
+        """Accessed on an instance (a view method): a bound callable; on the class: the wrapper."""
+        if instance is None:
+            return self
+        if self.is_async:
+
+            async def bound(*args, **kwargs):
+                return await self(instance, *args, **kwargs)
+
+        else:
+
+            def bound(*args, **kwargs):
+                return self(instance, *args, **kwargs)
+
+        return functools.update_wrapper(bound, self.func)
+
+    # Keys
+
+    def _arguments(self, args, kwargs, partial=False):
+        bound = (self.signature.bind_partial if partial else self.signature.bind)(*args, **kwargs)
+        if not partial:
+            bound.apply_defaults()
+        arguments = {}
+        for name, value in bound.arguments.items():
+            kind = self.signature.parameters[name].kind
+            if kind is inspect.Parameter.VAR_KEYWORD:
+                arguments.update(value)
+            elif kind is inspect.Parameter.VAR_POSITIONAL and not value:
+                continue
+            else:
+                arguments[name] = value
+        return arguments
+
+    def _context(self, arguments):
+        return KeyContext(arguments)
+
+    def get_cache_key(self, *args, **kwargs):
+        """The key these arguments would use; the cache is not touched."""
+        return self.key_constructor.build_key(self.function_id, self._context(self._arguments(args, kwargs)))
+
+    def _prefix_pattern(self, kwargs):
+        context = self._context(self._arguments((), kwargs, partial=True))
+        return self.key_constructor.partition_pattern(self.function_id, context)
+
+    # What is stored: (encoded value, cached_at, reset_at). Subclasses encode responses.
+
+    def encode(self, value):
+        return value
+
+    def decode(self, stored):
+        return stored
+
+    def _entry(self, stored):
+        now = datetime.now(timezone.utc)
+        reset_at = None if self.ttl is None else (now + timedelta(seconds=self.ttl)).isoformat()
+        return (stored, now.isoformat(), reset_at)
+
+    def _wanted(self, value):
+        if self.cache_if is not None:
+            return self.cache_if(value)
+        if self.cache_unless is not None:
+            return not self.cache_unless(value)
+        return self.default_wanted(value)
+
+    def default_wanted(self, value):
+        return True
+
+    def _sync_only(self, name):
+        if self.is_async:
+            raise TypeError(f"{self.function_id} is async: use `await {self.__name__}.a{name}(...)` instead of {name}().")
+
+    def _async_only(self, name):
+        if not self.is_async:
+            raise TypeError(f"{self.function_id} is sync: use {name[1:]}() instead of {name}().")
+
+    # Sync surface
+
+    def __call__(self, *args, **kwargs):
+        if self.is_async:
+            return self._avalue(args, kwargs)
+        return self._get(args, kwargs)[0]
+
+    async def _avalue(self, args, kwargs):
+        return (await self._aget(args, kwargs))[0]
+
+    def _get(self, args, kwargs):
+        key = self.get_cache_key(*args, **kwargs)
+        entry = self.store.get(key)
+        if entry is not CACHE_MISSING:
+            return self.decode(entry[0]), _metadata(CacheStatus.HIT, entry)
+        return self._compute(key, args, kwargs, CacheStatus.MISS)
+
+    def _compute(self, key, args, kwargs, status):
+        value = self.func(*args, **kwargs)
+        if not self._wanted(value):
+            if status is CacheStatus.REFRESH:
+                self.store.delete(key)
+            return value, _metadata(status)
+        entry = self._entry(self.encode(value))
+        self.store.set(key, entry, self.ttl)
+        return value, _metadata(status, entry)
+
+    def get_with_metadata(self, *args, **kwargs):
+        """``(value, metadata)``; metadata has ``cache_status``, ``cached_at`` and ``reset_at``."""
+        self._sync_only("get_with_metadata")
+        return self._get(args, kwargs)
+
+    def get_cache_only(self, *args, **kwargs):
+        """The cached value, or ``CACHE_MISSING``; the function is not run."""
+        self._sync_only("get_cache_only")
+        entry = self.store.get(self.get_cache_key(*args, **kwargs))
+        return entry if entry is CACHE_MISSING else self.decode(entry[0])
+
+    def get_cached_metadata(self, *args, **kwargs):
+        """The metadata of the cached entry, or None."""
+        self._sync_only("get_cached_metadata")
+        entry = self.store.get(self.get_cache_key(*args, **kwargs))
+        return None if entry is CACHE_MISSING else _metadata(CacheStatus.HIT, entry)
+
+    def refresh(self, *args, **kwargs):
+        """Run the function and overwrite the entry (status ``REFRESH``)."""
+        self._sync_only("refresh")
+        return self._compute(self.get_cache_key(*args, **kwargs), args, kwargs, CacheStatus.REFRESH)[0]
+
+    def bypass_cache(self, *args, **kwargs):
+        """Run the function; neither read nor write the cache."""
+        self._sync_only("bypass_cache")
+        return self.func(*args, **kwargs)
+
+    def delete_cache(self, *args, **kwargs):
+        """Drop the entry for exactly these arguments."""
+        self._sync_only("delete_cache")
+        self.store.delete(self.get_cache_key(*args, **kwargs))
+
+    def delete_by_prefix(self, **kwargs):
+        """Drop every entry of the partition the keyword arguments name."""
+        self._sync_only("delete_by_prefix")
+        self.store.delete_pattern(self._prefix_pattern(kwargs))
+
+    def invalidate_all(self):
+        """Drop every entry this function ever wrote."""
+        self._sync_only("invalidate_all")
+        self.store.delete_pattern(self.key_constructor.function_pattern(self.function_id))
+
+    # Async surface
+
+    async def _aget(self, args, kwargs):
+        key = self.get_cache_key(*args, **kwargs)
+        entry = await self.store.aget(key)
+        if entry is not CACHE_MISSING:
+            return self.decode(entry[0]), _metadata(CacheStatus.HIT, entry)
+        pending = self._inflight.get(key)
+        if pending is not None and pending.get_loop() is asyncio.get_running_loop():
+            entry = await asyncio.shield(pending)
+            if entry is not None:
+                return self.decode(entry[0]), _metadata(CacheStatus.HIT, entry)
+            return await self._acompute(key, args, kwargs, CacheStatus.MISS)
+        return await self._acompute(key, args, kwargs, CacheStatus.MISS, lead=True)
+
+    async def _acompute(self, key, args, kwargs, status, lead=False):
+        shared = asyncio.get_running_loop().create_future() if lead else None
+        if lead:
+            self._inflight[key] = shared
+        entry = None
+        try:
+            value = await self.func(*args, **kwargs)
+            if await resolve(self._wanted(value)):
+                entry = self._entry(self.encode(value))
+                await self.store.aset(key, entry, self.ttl)
+                return value, _metadata(status, entry)
+            if status is CacheStatus.REFRESH:
+                await self.store.adelete(key)
+            return value, _metadata(status)
+        finally:
+            if lead:
+                del self._inflight[key]
+                shared.set_result(entry)
+
+    async def aget_with_metadata(self, *args, **kwargs):
+        self._async_only("aget_with_metadata")
+        return await self._aget(args, kwargs)
+
+    async def aget_cache_only(self, *args, **kwargs):
+        entry = await self.store.aget(self.get_cache_key(*args, **kwargs))
+        return entry if entry is CACHE_MISSING else self.decode(entry[0])
+
+    async def aget_cached_metadata(self, *args, **kwargs):
+        entry = await self.store.aget(self.get_cache_key(*args, **kwargs))
+        return None if entry is CACHE_MISSING else _metadata(CacheStatus.HIT, entry)
+
+    async def arefresh(self, *args, **kwargs):
+        self._async_only("arefresh")
+        return (await self._acompute(self.get_cache_key(*args, **kwargs), args, kwargs, CacheStatus.REFRESH))[0]
+
+    async def abypass_cache(self, *args, **kwargs):
+        self._async_only("abypass_cache")
+        return await self.func(*args, **kwargs)
+
+    async def adelete_cache(self, *args, **kwargs):
+        await self.store.adelete(self.get_cache_key(*args, **kwargs))
+
+    async def adelete_by_prefix(self, **kwargs):
+        await self.store.adelete_pattern(self._prefix_pattern(kwargs))
+
+    async def ainvalidate_all(self):
+        await self.store.adelete_pattern(self.key_constructor.function_pattern(self.function_id))
+
+    # For invalidation workers, which may run sync code for an async function.
+
+    def sync_delete_by_prefix(self, **kwargs):
+        self.store.delete_pattern(self._prefix_pattern(kwargs))
+
+    def sync_delete_cache(self, **kwargs):
+        self.store.delete(self.get_cache_key(**kwargs))
+
+    def sync_refresh(self, **kwargs):
+        if self.is_async:
+            return async_to_sync(self.arefresh)(**kwargs)
+        return self.refresh(**kwargs)
+
+
+def cache_result(key_constructor=None, ttl=DEFAULT_TTL, invalidates_on=None, cache_if=None, cache_unless=None,
+                 cache_alias="default"):
+    """Cache a function's results (``CachedWrapper``); ``key_constructor`` may also be passed first, positionally.
+
+    Used bare (``@cache_result``), the defaults apply.
+    """
+    if inspect.isfunction(key_constructor):
+        return CachedWrapper(key_constructor)
+
+    def decorate(func):
+        return CachedWrapper(func, key_constructor, ttl, invalidates_on, cache_if, cache_unless, cache_alias)
+
+    return decorate
+
+
+def set_response_cache_header(response, metadata):
+    """Add ``X-Cache-status``, ``X-Cached-at`` and ``X-Cache-reset-at`` from a wrapper's metadata."""
+    for header, name in (("X-Cache-status", "cache_status"), ("X-Cached-at", "cached_at"), ("X-Cache-reset-at", "reset_at")):
+        value = (metadata or {}).get(name)
+        if value is not None:
+            response[header] = str(value)
+    return response

@@ -16,6 +16,11 @@ REDIS_BACKENDS = frozenset({"django.core.cache.backends.redis.RedisCache", "djan
 # django-redis options that change the stored bytes; with them, restflow leaves I/O to the backend.
 _FORMAT_OPTIONS = ("SERIALIZER", "COMPRESSOR", "serializer")
 
+# Connections per process and loop: beyond it a call waits (up to the timeout) for a free one
+# instead of failing, so a burst of requests queues on the pool rather than answering 500.
+POOL_SIZE = 64
+POOL_TIMEOUT = 20
+
 _async_clients = {}  # alias -> WeakKeyDictionary(loop -> client)
 _sync_clients = {}  # alias -> client
 
@@ -44,7 +49,10 @@ def async_client(alias):
     loop = get_running_loop()
     client = per_loop.get(loop)
     if client is None:
-        client = per_loop[loop] = redis.asyncio.Redis.from_url(redis_url(alias))
+        pool = redis.asyncio.BlockingConnectionPool.from_url(
+            redis_url(alias), max_connections=POOL_SIZE, timeout=POOL_TIMEOUT
+        )
+        client = per_loop[loop] = redis.asyncio.Redis(connection_pool=pool)
     return client
 
 
@@ -54,7 +62,8 @@ def sync_client(alias):
 
     client = _sync_clients.get(alias)
     if client is None:
-        client = _sync_clients[alias] = redis.Redis.from_url(redis_url(alias))
+        pool = redis.BlockingConnectionPool.from_url(redis_url(alias), max_connections=POOL_SIZE, timeout=POOL_TIMEOUT)
+        client = _sync_clients[alias] = redis.Redis(connection_pool=pool)
     return client
 
 

@@ -10,13 +10,13 @@ from rest_framework.metadata import SimpleMetadata
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from restflow._request import build_request
 from restflow._sync import in_thread, resolve
 from restflow.authentication import aperform_authentication
 from restflow.metadata import AsyncMetadata
 from restflow.negotiation import negotiate
-from restflow.parsers import parser_instances
 from restflow.permissions import afirst_denied, afirst_denied_object
-from restflow.renderers import render_instances, render_on_loop
+from restflow.renderers import for_async_view, render_on_loop
 from restflow.schema import ViewSchema
 from restflow._serializing import adata, ais_valid
 from restflow.throttling import aallow_request
@@ -75,13 +75,9 @@ class AsyncAPIView(APIView):
         self.response = await self.afinalize_response(request, response, *args, **kwargs)
         return self.response
 
-    def get_parsers(self):
-        """The view's parsers, DRF's JSONParser replaced by restflow's (deep nesting is a 400)."""
-        return parser_instances(self.parser_classes)
-
-    def get_renderers(self):
-        """The view's renderers, DRF's browsable API replaced by restflow's (async get_queryset)."""
-        return render_instances(self.renderer_classes)
+    def initialize_request(self, request, *args, **kwargs):
+        """DRF's Request, whose parsing answers 400 to a body nested too deeply."""
+        return build_request(self, request)
 
     def perform_content_negotiation(self, request, force=False):
         """DRF's negotiation, its answer remembered per Accept header, format and renderers."""
@@ -144,7 +140,13 @@ class AsyncAPIView(APIView):
         return response
 
     async def afinalize_response(self, request, response, *args, **kwargs):
-        """DRF's ``finalize_response``; a JSON response is then rendered here, sparing Django a hop."""
+        """DRF's ``finalize_response``; a JSON response is then rendered here, sparing Django a hop.
+
+        DRF's browsable API, when negotiated, renders through restflow's subclass (it awaits an
+        async ``get_queryset``); ``get_renderers()`` still gives the configured classes.
+        """
+        if hasattr(request, "accepted_renderer"):
+            request.accepted_renderer = for_async_view(request.accepted_renderer)
         return render_on_loop(request, self.finalize_response(request, response, *args, **kwargs))
 
     async def options(self, request, *args, **kwargs):

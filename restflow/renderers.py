@@ -35,7 +35,7 @@ try:
 except ImportError:  # pragma: no cover - exercised only without the extra
     orjson = None
 
-__all__ = ["BrowsableAPIRenderer", "ORJSONRenderer", "render_instances", "render_on_loop"]
+__all__ = ["BrowsableAPIRenderer", "ORJSONRenderer", "for_async_view", "render_on_loop"]
 
 if orjson is not None:
     # Types orjson would format its own way go to DRF's encoder instead.
@@ -116,11 +116,14 @@ def render_on_loop(request, response):
 class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
     """DRF's browsable API for async views: an ``async def get_queryset`` is awaited for the filter form.
 
-    The page is rendered in a sync thread, where DRF asks the view for its queryset.
+    The page is rendered in a sync thread, where DRF asks the view for its queryset. A view
+    with no ``get_queryset`` (a plain ``AsyncAPIView``) has no filter form, as in DRF.
     """
 
     def get_filter_form(self, data, view, request):
-        get_queryset = view.get_queryset
+        get_queryset = getattr(view, "get_queryset", None)
+        if get_queryset is None:
+            return None
         view.get_queryset = lambda: async_to_sync(resolve)(get_queryset())
         try:
             return super().get_filter_form(data, view, request)
@@ -128,8 +131,6 @@ class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
             del view.get_queryset
 
 
-def render_instances(renderer_classes):
-    """Instances of ``renderer_classes``, with restflow's browsable API in place of DRF's."""
-    return [
-        (BrowsableAPIRenderer if cls is renderers.BrowsableAPIRenderer else cls)() for cls in renderer_classes
-    ]
+def for_async_view(renderer):
+    """The renderer an async view renders with: restflow's browsable API in place of DRF's."""
+    return BrowsableAPIRenderer() if type(renderer) is renderers.BrowsableAPIRenderer else renderer

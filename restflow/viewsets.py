@@ -15,12 +15,11 @@ from rest_framework import mixins as drf_mixins
 from rest_framework import viewsets as drf_viewsets
 from rest_framework.generics import GenericAPIView
 
-from restflow import mixins
+from restflow import _checks, mixins  # noqa: F401 (_checks registers restflow's system checks)
 from restflow._sync import resolve
 from restflow.apiview import AsyncAPIView
 from restflow.generics import AsyncGenericAPIView, PaginatorMixin
-from restflow.parsers import parser_instances
-from restflow.renderers import render_instances
+from restflow._request import build_request
 from restflow.schema import ViewSchema
 from restflow.speedups import NOT_CONFIGURED, config_value, make_view
 
@@ -45,6 +44,22 @@ class ActionConfig:
     pagination_class: type | None = None
     queryset: object = None
     cache: object = None
+
+    def __post_init__(self):
+        """Refuse a value of the wrong shape now: it would fail every request of its action."""
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            if value is None:
+                continue
+            if field.name == "queryset":
+                valid, expected = isinstance(value, (QuerySet, Manager)) or callable(value), "a QuerySet, a Manager or a callable"
+            elif field.name.endswith("_classes"):
+                valid = isinstance(value, (list, tuple)) and all(callable(item) for item in value)
+                expected = "a list or tuple of classes"
+            else:
+                valid, expected = isinstance(value, type), "a class"
+            if not valid:
+                raise TypeError(f"ActionConfig.{field.name} must be {expected}, not {value!r}.")
 
 
 def _queryset_from(value, view):
@@ -91,15 +106,15 @@ def _instances(classes):
 
 
 def _check_action_configs(cls):
-    """Fail at routing time on an action_configs entry that cannot apply."""
+    """Fail at routing time on an action_configs entry that is not an ActionConfig.
+
+    An entry naming an action the class does not define is harmless (a mapping shared with a
+    read-only viewset, an action a subclass adds): ``manage.py check`` warns (restflow.W001).
+    """
     for action, config in (cls.action_configs or {}).items():
         if not isinstance(config, ActionConfig):
             raise ImproperlyConfigured(
                 f"{cls.__name__}.action_configs['{action}'] must be an ActionConfig, not {type(config).__name__}."
-            )
-        if action != "metadata" and not callable(getattr(cls, action, None)):
-            raise ImproperlyConfigured(
-                f"{cls.__name__}.action_configs has an entry for '{action}', an action {cls.__name__} does not define."
             )
 
 
@@ -163,10 +178,10 @@ class ActionConfigMixin(PaginatorMixin):
         return self._configured("throttle_classes", "get_throttles", build=_instances)
 
     def get_parsers(self):
-        return self._configured("parser_classes", "get_parsers", build=parser_instances)
+        return self._configured("parser_classes", "get_parsers", build=_instances)
 
     def get_renderers(self):
-        return self._configured("renderer_classes", "get_renderers", build=render_instances)
+        return self._configured("renderer_classes", "get_renderers", build=_instances)
 
     def get_queryset(self):
         value = config_value(self, "queryset")
@@ -245,7 +260,7 @@ class _SyncActionConfigMixin(ActionConfigMixin):
     def initialize_request(self, request, *args, **kwargs):
         method = request.method.lower()
         self.action = "metadata" if method == "options" else self.action_map.get(method)
-        return super().initialize_request(request, *args, **kwargs)
+        return build_request(self, request)
 
     @classmethod
     def as_view(cls, actions=None, **initkwargs):

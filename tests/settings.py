@@ -19,6 +19,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_filters",
     "tests.testapp",
+    "tests.compatapp",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,66 @@
+"""System checks (``manage.py check``, runserver, the test runner) for routed restflow views.
+
+Registered when ``restflow.viewsets`` is imported, so they run whether or not restflow is in
+INSTALLED_APPS. They walk the root URLconf: a class that is never routed (an abstract base
+sharing its ``action_configs`` with subclasses) is not judged.
+
+- ``restflow.W001``: an ``action_configs`` key names an action the routed viewset does not
+  define (a typo, or a mapping shared with a read-only viewset): that entry is never used.
+- ``restflow.W002``: a routed view that is not a viewset sets ``action_configs``: only
+  viewsets read it.
+"""
+
+from django.conf import settings
+from django.core import checks
+from django.urls import URLPattern, URLResolver, get_resolver
+
+
+def _routed_classes(patterns):
+    """The view classes behind ``patterns`` (DRF's ``as_view`` marks its callables with ``cls``)."""
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _routed_classes(pattern.url_patterns)
+        elif isinstance(pattern, URLPattern):
+            cls = getattr(pattern.callback, "cls", None)
+            if isinstance(cls, type):
+                yield cls
+
+
+def _action_config_messages(cls, viewset_base):
+    configs = getattr(cls, "action_configs", None)
+    if not configs:
+        return []
+    if not issubclass(cls, viewset_base):
+        return [
+            checks.Warning(
+                f"{cls.__name__} sets action_configs, which only viewsets read; it has no effect here.",
+                hint="Set the options as class attributes, or make the view a restflow viewset.",
+                obj=cls,
+                id="restflow.W002",
+            )
+        ]
+    return [
+        checks.Warning(
+            f"action_configs has an entry for '{action}', an action {cls.__name__} does not define; "
+            "the entry is never used.",
+            hint="Correct the key to one of the viewset's actions (list, retrieve, create, update, "
+            "partial_update, destroy, an @action method's name, or 'metadata' for OPTIONS).",
+            obj=cls,
+            id="restflow.W001",
+        )
+        for action in configs
+        if action != "metadata" and not callable(getattr(cls, action, None))
+    ]
+
+
+@checks.register(checks.Tags.urls)
+def check_action_configs(app_configs=None, **kwargs):
+    """restflow.W001 and W002 for every view class the root URLconf routes."""
+    from restflow.viewsets import ActionConfigMixin
+
+    if not getattr(settings, "ROOT_URLCONF", None):
+        return []
+    messages = []
+    for cls in dict.fromkeys(_routed_classes(get_resolver().url_patterns)):
+        messages.extend(_action_config_messages(cls, ActionConfigMixin))
+    return messages

@@ -1,0 +1,127 @@
+"""Code written for DRF keeps its meaning on restflow: the browsable API on plain views, the
+configured parser and renderer classes, configuration mistakes reported by system checks."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+
+from restflow.views import AsyncAPIView
+from tests.compat_urls import NoteViewSet
+from tests.compatapp.models import Note
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls("tests.compat_urls")]
+
+
+# --- the browsable API on plain views ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/c/plain/", "/c/versioned/"])
+async def test_browsable_api_on_a_plain_view(client, path):
+    response = await client.get(path, headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    assert b"world" in response.content
+
+
+# --- getters return the configured classes -------------------------------------------------------
+
+
+def test_get_parsers_and_renderers_give_the_configured_classes():
+    view = AsyncAPIView()
+    assert [type(parser) for parser in view.get_parsers()] == [JSONParser, FormParser, MultiPartParser]
+    assert [type(renderer) for renderer in view.get_renderers()] == [JSONRenderer, BrowsableAPIRenderer]
+    viewset = NoteViewSet(action="list")
+    assert [type(parser) for parser in viewset.get_parsers()] == [JSONParser, FormParser, MultiPartParser]
+    assert [type(renderer) for renderer in viewset.get_renderers()] == [JSONRenderer, BrowsableAPIRenderer]
+
+
+async def test_json_nested_too_deep_is_400_with_drf_parser(client):
+    body = "[" * 100_000 + "]" * 100_000
+    response = await client.post("/c/notes/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("JSON parse error")
+
+
+# --- configuration mistakes: system checks and ActionConfig's own checks ------------------------
+
+
+def _restflow_messages():
+    from django.core.checks import run_checks
+
+    return [message for message in run_checks() if message.id.startswith("restflow.")]
+
+
+def test_misspelt_action_configs_key_is_a_check_warning(settings):
+    """A key naming no action: ``manage.py check`` warns (restflow.W001); routing still works."""
+    settings.ROOT_URLCONF = "tests.compat_checks_urls"
+    messages = _restflow_messages()
+    assert [(message.id, message.obj.__name__) for message in messages] == [
+        ("restflow.W001", "TypoViewSet"),
+        ("restflow.W001", "ReadOnlyNotes"),
+        ("restflow.W002", "NotAViewSet"),
+    ]
+    assert "'lst'" in messages[0].msg and "'create'" in messages[1].msg
+
+
+@pytest.mark.urls("tests.compat_checks_urls")
+async def test_shared_action_configs_on_a_read_only_viewset_route(client):
+    """One mapping shared by a read-write and a read-only viewset: both are routed and answer."""
+    await Note.objects.acreate(title="t")
+    assert (await client.get("/ro/")).json()[0]["title"] == "t"
+    assert (await client.post("/rw/", {"title": "u"})).status_code == 201
+
+
+def test_checks_clean_for_a_correct_urlconf(settings):
+    settings.ROOT_URLCONF = "tests.compat_urls"
+    assert _restflow_messages() == []
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("serializer_class", "NoteSerializer"),
+        ("permission_classes", object),
+        ("permission_classes", ["not a class"]),
+        ("queryset", 3),
+        ("pagination_class", 10),
+    ],
+)
+def test_action_config_field_of_the_wrong_shape_is_refused(field, value):
+    from restflow.views import ActionConfig
+
+    with pytest.raises(TypeError, match=f"ActionConfig.{field} must be"):
+        ActionConfig(**{field: value})
+
+
+SHOP = Path(__file__).resolve().parents[1] / "examples" / "shop"
+SHOP_CHECK = """
+import django
+django.setup()
+from django.core.management import call_command
+from restflow.views import ActionConfig
+call_command("check")
+from catalog.views import ProductViewSet
+ProductViewSet.action_configs = {**ProductViewSet.action_configs, "retreive": ActionConfig()}
+call_command("check")
+"""
+
+
+def test_manage_py_check_on_the_example_shop(tmp_path):
+    """``check`` on the example shop: clean; with a misspelt action_configs key, restflow.W001."""
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    env.update(
+        DJANGO_SETTINGS_MODULE="shop.settings",
+        SHOP_SQLITE_PATH=str(tmp_path / "check.sqlite3"),
+        PYTHONPATH=os.pathsep.join([str(SHOP), str(SHOP.parents[1])]),
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", SHOP_CHECK], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    first, second = result.stdout.split("System check identified", 1)[1], result.stderr + result.stdout
+    assert first.startswith(" no issues (0 silenced)."), result.stdout
+    assert "restflow.W001" in second and "'retreive'" in second

@@ -47,19 +47,30 @@ class ActionConfig:
 
     def __post_init__(self):
         """Refuse a value of the wrong shape now: it would fail every request of its action."""
-        for field in dataclasses.fields(self):
-            value = getattr(self, field.name)
-            if value is None:
-                continue
-            if field.name == "queryset":
-                valid, expected = isinstance(value, (QuerySet, Manager)) or callable(value), "a QuerySet, a Manager or a callable"
-            elif field.name.endswith("_classes"):
-                valid = isinstance(value, (list, tuple)) and all(callable(item) for item in value)
-                expected = "a list or tuple of classes"
-            else:
-                valid, expected = isinstance(value, type), "a class"
-            if not valid:
-                raise TypeError(f"ActionConfig.{field.name} must be {expected}, not {value!r}.")
+        for name, (is_valid, expected) in _FIELD_SHAPES.items():
+            value = getattr(self, name)
+            if value is not None and not is_valid(value):
+                raise TypeError(f"ActionConfig.{name} must be {expected}, not {value!r}.")
+
+
+def _is_class_list(value):
+    return isinstance(value, (list, tuple)) and all(callable(item) for item in value)
+
+
+_CLASS = (lambda value: isinstance(value, type), "a class")
+_CLASSES = (_is_class_list, "a list or tuple of classes")
+_FIELD_SHAPES = {
+    "serializer_class": _CLASS,
+    "request_serializer_class": _CLASS,
+    "response_serializer_class": _CLASS,
+    "permission_classes": _CLASSES,
+    "throttle_classes": _CLASSES,
+    "parser_classes": _CLASSES,
+    "renderer_classes": _CLASSES,
+    "pagination_class": _CLASS,
+    "queryset": (lambda value: isinstance(value, (QuerySet, Manager)) or callable(value),
+                 "a QuerySet, a Manager or a callable"),
+}
 
 
 def _queryset_from(value, view):

@@ -18,10 +18,14 @@ from restflow.negotiation import negotiate
 from restflow.permissions import afirst_denied, afirst_denied_object
 from restflow.renderers import for_async_view, render_on_loop
 from restflow.schema import ViewSchema
+from restflow.settings import check_project_settings
 from restflow._serializing import adata, ais_valid
 from restflow.throttling import aallow_request
 
 _PLAIN_ITEMS = (Mapping, str, int, float, bool, type(None))
+
+# A misspelt RESTFLOW_SETTINGS key stops the project when its views load, not silently later.
+check_project_settings()
 
 
 def _is_async_handler(handler):

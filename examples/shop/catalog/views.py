@@ -1,14 +1,26 @@
 """The shop's API: restflow viewsets registered with DRF routers (see shop/urls.py)."""
 
-from django.db.models import Count
+import asyncio
+from datetime import datetime
+
+from django.db.models import Count, Q
 from django.shortcuts import aget_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
 from restflow.filters import RestflowFilterBackend
 from restflow.pagination import PageNumberPagination
 from restflow.permissions import IsAuthenticatedOrReadOnly
+from restflow.responses import (
+    EventStreamRenderer,
+    NDJSONRenderer,
+    NDJSONResponse,
+    SSEResponse,
+    StreamingJSONListResponse,
+    stream_queryset,
+)
 from restflow.serializers import asave
 from restflow.views import ActionConfig, AsyncModelViewSet, AsyncReadOnlyModelViewSet, AsyncViewSet
 
@@ -54,6 +66,8 @@ class ProductViewSet(AsyncModelViewSet):
             request_serializer_class=ProductCreateSerializer,
             response_serializer_class=ProductSerializer,
         ),
+        # The export needs no review counts: a plain join, cheap to stream.
+        "export": ActionConfig(queryset=Product.objects.select_related("category")),
         "bulk_archive": ActionConfig(
             request_serializer_class=BulkArchiveSerializer,
             response_serializer_class=BulkArchiveResultSerializer,
@@ -78,6 +92,75 @@ class ProductViewSet(AsyncModelViewSet):
             product.is_archived = True
             await product.asave(update_fields=["is_archived", "updated_at"])
         return await self.aserialized_response(product)
+
+
+    @extend_schema(
+        parameters=[OpenApiParameter("format", str, enum=["ndjson", "json"], description="NDJSON (default) or a JSON array")],
+        responses={
+            (200, "application/x-ndjson"): OpenApiTypes.STR,
+            (200, "application/json"): ProductListSerializer(many=True),
+        },
+    )
+    @action(detail=False, methods=["get"], renderer_classes=[NDJSONRenderer, JSONRenderer])
+    async def export(self, request):
+        """Every product the list's filters select, streamed: one JSON line each, or one JSON array.
+
+        Rows are fetched 500 at a time and serialized as they go, so memory stays flat however
+        many products there are; ``?format=json`` (or ``Accept: application/json``) asks for an array.
+        """
+        queryset = await self.afilter_queryset(await self.aget_queryset())
+        rows = stream_queryset(queryset, ProductListSerializer, context=self.get_serializer_context())
+        if request.accepted_renderer.format == "json":
+            return StreamingJSONListResponse(rows)
+        return NDJSONResponse(rows)
+
+    # Seconds between two looks for changed products in ``live``.
+    live_poll_seconds = 1.0
+
+    @extend_schema(exclude=True)  # an endless event stream: not an OpenAPI operation
+    @action(detail=False, methods=["get"], renderer_classes=[EventStreamRenderer, JSONRenderer])
+    async def live(self, request):
+        """Server-Sent Events: a ``product`` event each time a product is created or changed.
+
+        Each event's id is the product's change time and id; a browser's EventSource sends the
+        last one back as ``Last-Event-ID`` when it reconnects, and the stream resumes after it.
+        A new client starts from now. Quiet periods carry keep-alive comments.
+        """
+        last_seen = _parse_event_id(request.headers.get("Last-Event-ID"))
+        if last_seen is None:
+            last_seen = (timezone.now(), 0)
+        context = self.get_serializer_context()
+        poll_seconds = self.live_poll_seconds
+
+        async def changes():
+            nonlocal last_seen
+            yield {"retry": 3000, "data": "connected"}
+            while True:
+                changed_at, product_id = last_seen
+                queryset = (
+                    Product.objects.select_related("category")
+                    .filter(Q(updated_at__gt=changed_at) | Q(updated_at=changed_at, id__gt=product_id))
+                    .order_by("updated_at", "id")[:100]
+                )
+                async for product in queryset:
+                    last_seen = (product.updated_at, product.id)
+                    yield {
+                        "id": f"{product.updated_at.isoformat()}/{product.id}",
+                        "event": "product",
+                        "data": ProductListSerializer(product, context=context).data,
+                    }
+                await asyncio.sleep(poll_seconds)
+
+        return SSEResponse(changes())
+
+
+def _parse_event_id(value):
+    """``(changed_at, id)`` from a ``live`` event id, or None when absent or not one of ours."""
+    changed_at, _, product_id = (value or "").rpartition("/")
+    try:
+        return datetime.fromisoformat(changed_at), int(product_id)
+    except ValueError:
+        return None
 
 
 class CategoryViewSet(AsyncReadOnlyModelViewSet):

@@ -6,6 +6,7 @@ so each endpoint's ratios come from the same minutes, and it can profile one
 contender's requests with cProfile.
 
     python -m benchmarks.compare_requests                    # ratios, interleaved
+    (ratios are per round, contender / hand-written view: min, median, max over rounds)
     python -m benchmarks.compare_requests --rounds 200 --batch 10
     python -m benchmarks.compare_requests --profile restflow list   # cProfile, top functions
 """
@@ -80,7 +81,10 @@ def main(argv=None):
             stats.sort_stats("tottime").print_stats(args.top)
             return
 
-        print(f"{'case':<22}{'contender':<10}{'min us':>8}{'median us':>10}{'ratio min':>10}{'ratio med':>10}{'hops':>6}")
+        print(
+            f"{'case':<22}{'contender':<10}{'min us':>8}{'median us':>10}"
+            f"{'ratio min':>10}{'ratio med':>10}{'ratio max':>10}{'hops':>6}"
+        )
         for endpoint, size in cases:
             sends = {c: bench.call(c, endpoint, size) for c in contenders}
             hops = {}
@@ -90,8 +94,10 @@ def main(argv=None):
                     bench.run(send)
                 hops[contender] = counter.count
             samples = {c: [] for c in contenders}
-            for _ in range(args.rounds):
-                for contender, send in sends.items():
+            order = list(sends.items())
+            for round_number in range(args.rounds):
+                shift = round_number % len(order)  # each contender takes each place in turn
+                for contender, send in order[shift:] + order[:shift]:
                     start = time.process_time()
                     bench.run(send, args.batch)
                     samples[contender].append((time.process_time() - start) / args.batch)
@@ -99,10 +105,15 @@ def main(argv=None):
             case = endpoint if size is None else f"list page_size={size}"
             for contender in contenders:
                 low, mid = min(samples[contender]), statistics.median(samples[contender])
-                ratio = (
-                    f"{low / min(base):>9.2f}x{mid / statistics.median(base):>9.2f}x" if base else " " * 20
-                )
-                print(f"{case:<22}{contender:<10}{low * 1e6:>8.0f}{mid * 1e6:>10.0f}{ratio}{hops[contender]:>6}")
+                ratios = ""
+                if base:  # per-round ratios: both sides of each come from the same seconds
+                    per_round = [ours / theirs for ours, theirs in zip(samples[contender], base)]
+                    ratios = f"{min(per_round):>9.2f}x{statistics.median(per_round):>9.2f}x{max(per_round):>9.2f}x"
+                print(f"{case:<22}{contender:<10}{low * 1e6:>8.0f}{mid * 1e6:>10.0f}{ratios:<30}{hops[contender]:>6}")
+            if "drf" in samples and "restflow" in samples:
+                per_round = [d / r for d, r in zip(samples["drf"], samples["restflow"])]
+                print(f"{'':<22}DRF / restflow per round: min {min(per_round):.2f}x, "
+                      f"median {statistics.median(per_round):.2f}x, max {max(per_round):.2f}x")
             Product.objects.filter(sku__startswith=t.NEW_SKU).delete()
     loop.close()
 

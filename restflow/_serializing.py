@@ -13,6 +13,7 @@ from django.core.exceptions import SynchronousOnlyOperation
 from django.db import models
 from rest_framework.serializers import ListSerializer
 
+from restflow._plan import prime_fields, represent
 from restflow._sync import in_thread
 
 _valid_in_thread = set()
@@ -24,7 +25,16 @@ def _key(serializer):
 
 
 def _representation(serializer):
-    return serializer.data
+    data = represent(serializer)
+    if data is None:
+        prime_fields(serializer)
+        data = serializer.data
+    return data
+
+
+def _is_valid(serializer, raise_exception):
+    prime_fields(serializer)
+    return serializer.is_valid(raise_exception=raise_exception)
 
 
 async def ais_valid(serializer, raise_exception=True):
@@ -32,14 +42,14 @@ async def ais_valid(serializer, raise_exception=True):
     key = _key(serializer)
     if key not in _valid_in_thread:
         try:
-            return serializer.is_valid(raise_exception=raise_exception)
+            return _is_valid(serializer, raise_exception)
         except SynchronousOnlyOperation:
             _valid_in_thread.add(key)
-    return await in_thread(serializer.is_valid, raise_exception=raise_exception)
+    return await in_thread(_is_valid, serializer, raise_exception)
 
 
 def _validate_then(serializer, then, args):
-    serializer.is_valid(raise_exception=True)
+    _is_valid(serializer, True)
     return then(*args)
 
 
@@ -51,7 +61,7 @@ async def ais_valid_then(serializer, then, *args):
     key = _key(serializer)
     if key not in _valid_in_thread:
         try:
-            serializer.is_valid(raise_exception=True)
+            _is_valid(serializer, True)
         except SynchronousOnlyOperation:
             _valid_in_thread.add(key)
         else:
@@ -69,7 +79,7 @@ async def adata(serializer):
             # one whose representation needs the thread (every later request would hop).
             serializer.instance = [obj async for obj in instance.all()]
         try:
-            return serializer.data
+            return _representation(serializer)
         except SynchronousOnlyOperation:
             _data_in_thread.add(key)
     return await in_thread(_representation, serializer)

@@ -22,6 +22,21 @@ NOT_CONFIGURED = _core.NOT_CONFIGURED
 config_value = _core.config_value
 bind_actions = _core.bind_actions
 make_view = _core.make_view
+plan_row = _core.plan_row
+plan_rows = _core.plan_rows
+# The kinds of plan columns (the same numbers in both twins).
+KIND_GENERIC = _core.KIND_GENERIC
+KIND_INT = _core.KIND_INT
+KIND_STR = _core.KIND_STR
+KIND_BOOL = _core.KIND_BOOL
+KIND_FLOAT = _core.KIND_FLOAT
+KIND_DECIMAL = _core.KIND_DECIMAL
+KIND_DATETIME = _core.KIND_DATETIME
+KIND_DATE = _core.KIND_DATE
+KIND_CHOICE = _core.KIND_CHOICE
+KIND_PK = _core.KIND_PK
+KIND_READONLY = _core.KIND_READONLY
+KIND_METHOD = _core.KIND_METHOD
 
 
 def speedups_enabled():

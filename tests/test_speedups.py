@@ -1,6 +1,8 @@
 """The dispatch core: which twin is loaded, and that both twins behave identically."""
 
 import dataclasses
+import datetime
+import decimal
 import importlib
 import os
 import subprocess
@@ -206,3 +208,93 @@ def test_sentinel_is_falsy_singleton():
     assert pickle.loads(pickle.dumps(NOT_CONFIGURED)) is NOT_CONFIGURED
     importlib.reload(speedups)
     assert speedups.NOT_CONFIGURED is NOT_CONFIGURED
+
+
+# Representation plan executor (plan_row / plan_rows): both twins give the same rows.
+
+KIND_NAMES = [name for name in _speedups_py.__all__ if name.startswith("KIND_")]
+
+
+def test_plan_kinds_are_the_same_numbers_in_both_twins():
+    for twin in TWINS:
+        assert [getattr(twin, name) for name in KIND_NAMES] == list(range(len(KIND_NAMES)))
+        assert [getattr(speedups, name) for name in KIND_NAMES] == list(range(len(KIND_NAMES)))
+
+
+offsets = st.builds(
+    lambda s, us: datetime.timezone(datetime.timedelta(seconds=s, microseconds=us)),
+    st.integers(-86399, 86399), st.sampled_from([0, 0, 1, 999999]),
+)
+any_datetimes = st.datetimes(timezones=st.one_of(st.none(), st.just(datetime.timezone.utc), offsets))
+plan_values = st.one_of(
+    st.none(), st.integers(), st.text(max_size=5), st.booleans(), st.floats(), any_datetimes, st.dates(),
+    st.decimals(places=3, allow_nan=False), st.just(lambda: 1), st.sampled_from(["", "a", "b"]),
+)
+
+
+class Row:
+    """A plain object whose attributes are the generated values."""
+
+    def __init__(self, values):
+        self.__dict__.update(values)
+
+
+def plan_columns(kinds):
+    context = decimal.Context(prec=12)
+    arguments = {
+        _speedups_py.KIND_DECIMAL: (decimal.Decimal("0.01"), decimal.ROUND_HALF_UP, context),
+        _speedups_py.KIND_CHOICE: {"a": "A", "": "empty"},
+        _speedups_py.KIND_METHOD: lambda obj: ("method", sorted(vars(obj))),
+    }
+    columns = []
+    for index, (kind, tz) in enumerate(kinds):
+        argument = tz if kind == _speedups_py.KIND_DATETIME else arguments.get(kind)
+        columns.append((f"c{index}", f"a{index}", kind, argument, lambda value: ("drf", repr(value))))
+    return columns
+
+
+@needs_both
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, len(KIND_NAMES) - 1),
+                       st.sampled_from([None, datetime.timezone.utc, datetime.timezone(datetime.timedelta(hours=-5))])),
+             max_size=6),
+    st.lists(st.lists(plan_values, min_size=6, max_size=6), max_size=4),
+    st.booleans(),
+)
+def test_plan_rows_twins_agree(kinds, rows, as_model):
+    """Same rows, same fallbacks, same exceptions from both twins (a Row model, or any object)."""
+    columns = plan_columns(kinds)
+    objects = [Row({f"a{i}": value for i, value in enumerate(values)}) for values in rows]
+    model = Row if as_model else None
+
+    def fallback(obj):
+        return ("fallback", sorted(vars(obj)) if obj is not None else None)
+
+    results = [outcome(twin.plan_rows, columns, objects, model, fallback) for twin in TWINS]
+    assert results[0] == results[1]
+    for obj in objects:
+        assert outcome(_speedups_py.plan_row, columns, obj, model, fallback) == outcome(
+            compiled.plan_row, columns, obj, model, fallback
+        )
+
+
+@needs_both
+@settings(max_examples=500, deadline=None)
+@given(any_datetimes)
+def test_iso_datetime_twins_agree(value):
+    """The compiled ISO formatter writes what ``isoformat()`` writes, with DRF's "Z" for UTC."""
+    tz = None if value.tzinfo is None else value.tzinfo
+    column = [("when", "when", _speedups_py.KIND_DATETIME, tz, repr)]
+    rows = [twin.plan_row(column, Row({"when": value}), None, repr) for twin in TWINS]
+    text = value.isoformat()
+    assert rows[0] == rows[1] == {"when": text[:-6] + "Z" if text.endswith("+00:00") else text}
+
+
+def test_plan_row_falls_back_for_mappings_and_other_models():
+    for twin in TWINS:
+        column = [("a", "a", _speedups_py.KIND_INT, None, repr)]
+        assert twin.plan_row(column, {"a": 1}, None, lambda obj: "drf") == "drf"
+        assert twin.plan_row(column, Row({"a": 1}), dict, lambda obj: "drf") == "drf"
+        assert twin.plan_row(column, Row({"a": 1}), Row, lambda obj: "drf") == {"a": 1}
+        assert twin.plan_row(column, Row({}), Row, lambda obj: "drf") == "drf"

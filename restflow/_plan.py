@@ -1,0 +1,336 @@
+"""Per-class serializer work done once: cached fields and a representation plan.
+
+DRF builds a serializer's fields on every instance (a ModelSerializer reads its
+model each time) and renders each row through every field's ``get_attribute``
+and ``to_representation``. Here, per serializer class:
+
+- ``prime_fields``: the fields ``get_fields()`` returns are built once and each
+  instance gets a deep copy, bound to it, exactly as DRF's ``fields`` would be
+  (fields stay per instance and may be changed per instance).
+- ``represent``: for a class whose readable fields are all plain (integers,
+  strings, booleans, floats, decimals, dates, datetimes, UUIDs, choices,
+  primary keys, read-only values, ``SerializerMethodField``), a plan of
+  columns renders rows without building any field. Hot value types are
+  formatted inline (the executor lives in ``restflow.speedups``, compiled or
+  its twin); any other value goes to the DRF field's own ``to_representation``
+  on a per-class template field, and a row the plan cannot render (a missing
+  attribute, a callable source, an unexpected object) is rendered by DRF's own
+  code. Output is DRF's, byte for byte (``tests/test_plan.py``).
+
+A class is left entirely to DRF when it customises anything the plan relies on:
+``get_fields`` or the ModelSerializer hooks that build fields,
+``to_representation``, ``data``, ``fields``; a field class that overrides the
+methods its value goes through; nested serializers, ``source="*"``, dotted
+sources, hyperlinked or other related fields. An instance whose ``fields``
+were touched before rendering (built or changed in ``__init__``) is rendered
+by DRF too.
+"""
+
+import copy
+import datetime
+import decimal
+from collections.abc import Mapping
+
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.db import models
+from django.utils import timezone
+from rest_framework import fields as drf_fields
+from rest_framework import relations
+from rest_framework import serializers as drf_serializers
+from rest_framework.settings import ISO_8601, api_settings
+from rest_framework.utils.serializer_helpers import BindingDict
+
+from restflow import speedups
+
+__all__ = ["prime_fields", "represent", "clear"]
+
+_NOT_CACHEABLE = object()
+_templates = {}  # serializer class -> {name: unbound field} from get_fields(), or _NOT_CACHEABLE
+_plans = {}  # serializer class -> _Plan, or None when DRF renders it
+
+# Methods ModelSerializer.get_fields() calls: overriding any makes the fields the class's own business.
+_FIELD_HOOKS = (
+    "get_fields", "get_field_names", "get_default_field_names", "build_field", "build_standard_field",
+    "build_relational_field", "build_nested_field", "build_property_field", "build_url_field",
+    "build_unknown_field", "include_extra_kwargs", "get_extra_kwargs", "get_uniqueness_extra_kwargs",
+)
+_DRF_MODULES = frozenset({"rest_framework.serializers"})
+
+
+def clear(**kwargs):
+    """Forget every cached template and plan (settings changed, e.g. in tests)."""
+    _templates.clear()
+    _plans.clear()
+
+
+setting_changed.connect(clear, dispatch_uid="restflow._plan.clear")
+
+
+def _owner_module(cls, name):
+    for klass in cls.__mro__:
+        if name in vars(klass):
+            return klass.__module__
+    return None
+
+
+def _fields_are_pure(cls):
+    """True when ``get_fields()`` is DRF's own: its result depends on the class alone."""
+    if not issubclass(cls, drf_serializers.Serializer):
+        return False
+    if cls.fields is not drf_serializers.Serializer.fields:
+        return False
+    return all(_owner_module(cls, name) in _DRF_MODULES for name in _FIELD_HOOKS if hasattr(cls, name))
+
+
+def _template(serializer):
+    """The class's unbound fields from ``get_fields()``, built on first use; None when not cacheable."""
+    cls = type(serializer)
+    template = _templates.get(cls)
+    if template is None:
+        if not _fields_are_pure(cls):
+            _templates[cls] = _NOT_CACHEABLE
+            return None
+        template = _templates[cls] = serializer.get_fields()
+    return None if template is _NOT_CACHEABLE else template
+
+
+def _set_url_field_name(serializer):
+    # ModelSerializer.get_fields() fills in url_field_name; do what it does.
+    if isinstance(serializer, drf_serializers.ModelSerializer) and serializer.url_field_name is None:
+        serializer.url_field_name = api_settings.URL_FIELD_NAME
+
+
+def _prime_one(serializer):
+    if "fields" in serializer.__dict__:
+        return
+    template = _template(serializer)
+    if template is None:
+        return
+    _set_url_field_name(serializer)
+    fields = BindingDict(serializer)
+    for name, field in copy.deepcopy(template).items():
+        fields[name] = field
+    serializer.__dict__["fields"] = fields
+    serializer._restflow_primed = tuple(fields.values())
+
+
+def prime_fields(serializer):
+    """Give ``serializer`` (or a list serializer's child) its fields from the class's cache."""
+    child = getattr(serializer, "child", None)
+    _prime_one(child if isinstance(serializer, drf_serializers.ListSerializer) else serializer)
+
+
+# Columns: (name, attribute, kind, template field). Kinds the executor knows:
+K = speedups
+
+
+def _same(cls, base, names):
+    return all(getattr(cls, name, None) is getattr(base, name) for name in names)
+
+
+# (DRF class, methods a value goes through) -> kind. Checked in order; a field
+# class qualifies when those methods are DRF's own (subclasses that keep them count).
+_FIELD_KINDS = (
+    (drf_fields.SerializerMethodField, ("to_representation", "get_attribute", "bind"), K.KIND_METHOD),
+    (drf_fields.BooleanField, ("to_representation", "_lower_if_str"), K.KIND_BOOL),
+    (drf_fields.BigIntegerField, ("to_representation",), K.KIND_GENERIC),
+    (drf_fields.IntegerField, ("to_representation",), K.KIND_INT),
+    (drf_fields.FloatField, ("to_representation",), K.KIND_FLOAT),
+    (drf_fields.DecimalField, ("to_representation", "quantize"), K.KIND_DECIMAL),
+    (drf_fields.DateTimeField, ("to_representation", "enforce_timezone", "default_timezone"), K.KIND_DATETIME),
+    (drf_fields.DateField, ("to_representation",), K.KIND_DATE),
+    (drf_fields.TimeField, ("to_representation",), K.KIND_GENERIC),
+    (drf_fields.DurationField, ("to_representation",), K.KIND_GENERIC),
+    (drf_fields.UUIDField, ("to_representation",), K.KIND_GENERIC),
+    (drf_fields.MultipleChoiceField, ("to_representation",), K.KIND_GENERIC),
+    (drf_fields.ChoiceField, ("to_representation",), K.KIND_CHOICE),
+    (drf_fields.CharField, ("to_representation",), K.KIND_STR),
+    (drf_fields.ReadOnlyField, ("to_representation",), K.KIND_READONLY),
+    (drf_fields.JSONField, ("to_representation",), K.KIND_GENERIC),
+)
+
+
+def _field_kind(field):
+    cls = type(field)
+    if isinstance(field, relations.PrimaryKeyRelatedField):
+        methods = ("to_representation", "get_attribute", "use_pk_only_optimization")
+        if field.pk_field is None and _same(cls, relations.PrimaryKeyRelatedField, methods):
+            return K.KIND_PK
+        return None
+    if getattr(cls, "get_attribute", None) is not drf_fields.Field.get_attribute:
+        return None
+    for base, methods, kind in _FIELD_KINDS:
+        if isinstance(field, base):
+            return kind if _same(cls, base, methods) else None
+    return None
+
+
+class _Plan:
+    """The columns of one serializer class, and the model its rows must be (None: any non-mapping)."""
+
+    __slots__ = ("columns", "model")
+
+    def __init__(self, columns, model):
+        self.columns = columns
+        self.model = model
+
+
+def _build_plan(serializer):
+    cls = type(serializer)
+    if not (
+        cls.to_representation is drf_serializers.Serializer.to_representation
+        and cls.data is drf_serializers.Serializer.data
+        and cls._readable_fields is drf_serializers.Serializer._readable_fields
+    ):
+        return None
+    template = _template(serializer)
+    if template is None:
+        return None
+    model = getattr(getattr(cls, "Meta", None), "model", None)
+    if model is not None and (not isinstance(model, type) or issubclass(model, Mapping)):
+        return None
+    columns = []
+    for name, field in template.items():
+        if field.write_only:
+            continue
+        kind = _field_kind(field)
+        if kind is None:
+            return None
+        source = field.source
+        if kind == K.KIND_METHOD:
+            attr = field.method_name or f"get_{name}"
+        elif source == name or source == "*" or (source is not None and "." in source):
+            return None  # DRF's bind refuses the first; the others are DRF's to walk
+        else:
+            attr = source or name
+        if kind == K.KIND_PK:
+            attr = _pk_attname(model, attr)
+            if attr is None:
+                return None
+        columns.append((name, attr, kind, field))
+    return _Plan(tuple(columns), model)
+
+
+def _pk_attname(model, name):
+    """The column holding a foreign key's value (what ``serializable_value`` reads)."""
+    if model is None:
+        return None
+    try:
+        field = model._meta.get_field(name)
+    except Exception:
+        return None
+    return getattr(field, "attname", None)
+
+
+def _plan(serializer):
+    cls = type(serializer)
+    try:
+        return _plans[cls]
+    except KeyError:
+        plan = _plans[cls] = _build_plan(serializer)
+        return plan
+
+
+def _prepared(columns, serializer):
+    """Columns for one call: (name, attribute, kind, argument, the field's DRF to_representation).
+
+    What DRF would look up per value (settings, the current time zone, the
+    decimal context) is looked up once here; a column whose settings the inline
+    formatter does not cover is demoted to the field's own ``to_representation``.
+    """
+    prepared = []
+    for name, attr, kind, field in columns:
+        argument = None
+        if kind == K.KIND_METHOD:
+            argument = getattr(serializer, attr)
+        elif kind == K.KIND_DATETIME:
+            output_format = getattr(field, "format", api_settings.DATETIME_FORMAT)
+            if output_format is None or output_format.lower() != ISO_8601:
+                kind = K.KIND_GENERIC
+            elif hasattr(field, "timezone"):
+                argument = field.timezone
+            else:
+                argument = timezone.get_current_timezone() if settings.USE_TZ else None
+        elif kind == K.KIND_DATE:
+            output_format = getattr(field, "format", api_settings.DATE_FORMAT)
+            if output_format is None or output_format.lower() != ISO_8601:
+                kind = K.KIND_GENERIC
+        elif kind == K.KIND_DECIMAL:
+            coerce = getattr(field, "coerce_to_string", api_settings.COERCE_DECIMAL_TO_STRING)
+            if not coerce or field.localize or field.normalize_output or field.decimal_places is None:
+                kind = K.KIND_GENERIC
+            else:
+                context = decimal.getcontext().copy()
+                if field.max_digits is not None:
+                    context.prec = field.max_digits
+                argument = (decimal.Decimal(".1") ** field.decimal_places, field.rounding, context)
+        elif kind == K.KIND_CHOICE:
+            argument = field.choice_strings_to_values
+        prepared.append((name, attr, kind, argument, field.to_representation))
+    return prepared
+
+
+def _can_render(serializer):
+    """DRF's ``data`` would call ``to_representation(instance)`` and nothing has been cached yet."""
+    if "_data" in serializer.__dict__ or getattr(serializer, "_errors", None):
+        return False
+    if hasattr(serializer, "initial_data") and not hasattr(serializer, "_validated_data"):
+        return False
+    return serializer.instance is not None
+
+
+def _untouched(serializer):
+    """True unless the instance's fields exist and are not the untouched cached copy."""
+    fields = serializer.__dict__.get("fields")
+    if fields is None:
+        return True
+    primed = serializer.__dict__.get("_restflow_primed")
+    if primed is None or len(primed) != len(fields):
+        return False
+    return all(a is b for a, b in zip(primed, fields.values()))
+
+
+def _row_renderer(serializer):
+    """DRF's own rendering of one row (the instance's fields primed from the cache)."""
+
+    def render(obj):
+        prime_fields(serializer)
+        return drf_serializers.Serializer.to_representation(serializer, obj)
+
+    return render
+
+
+def represent(serializer):
+    """``serializer.data`` through the class's plan, or None when DRF must render it."""
+    if not _can_render(serializer):
+        return None
+    if isinstance(serializer, drf_serializers.ListSerializer):
+        child = serializer.child
+        cls = type(serializer)
+        if not (
+            cls.to_representation is drf_serializers.ListSerializer.to_representation
+            and cls.data is drf_serializers.ListSerializer.data
+            and isinstance(serializer.instance, (list, tuple))
+            and isinstance(child, drf_serializers.Serializer)
+            and _untouched(child)
+        ):
+            return None
+        plan = _plan(child)
+        if plan is None:
+            return None
+        _set_url_field_name(child)
+        serializer._data = speedups.plan_rows(
+            _prepared(plan.columns, child), serializer.instance, plan.model, _row_renderer(child)
+        )
+        return serializer.data
+    if not isinstance(serializer, drf_serializers.Serializer) or not _untouched(serializer):
+        return None
+    plan = _plan(serializer)
+    if plan is None:
+        return None
+    _set_url_field_name(serializer)
+    serializer._data = speedups.plan_row(
+        _prepared(plan.columns, serializer), serializer.instance, plan.model, _row_renderer(serializer)
+    )
+    return serializer.data

@@ -1,0 +1,200 @@
+"""restflow's ASGI application: Django's ASGI handler without the per-request thread.
+
+``get_asgi_application()`` is a drop-in for ``django.core.asgi.get_asgi_application()``
+that serves every view of the project (restflow's, DRF's, plain Django's). It
+differs in one place: where Django's handler starts a new thread for each
+request's thread-sensitive work (sync middleware and views, the ORM behind the
+async ORM calls, sync signal receivers) and stops it afterwards, this handler
+lends the request a long-lived worker thread from a pool. A request's
+thread-sensitive code still runs in one thread, and never concurrently with
+another request's. Django's own ``request_started``/``request_finished``
+receivers, which only act on the thread's database connections or on the
+request's context, run on the worker ahead of the request's first call there,
+or on the event loop, instead of in separate hops.
+
+Opt in from your project's ``asgi.py``; docs/deploying.md says when to (and
+who should not: per-thread state now lives on from one request to the next).
+"""
+
+import asyncio
+import os
+
+import django
+from asgiref.sync import AsyncToSync, SyncToAsync, ThreadSensitiveContext, sync_to_async
+from django.core import signals
+from django.core.cache import caches, close_caches
+from django.core.cache.backends.base import BaseCache
+from django.core.exceptions import RequestAborted
+from django.core.handlers import asgi as django_asgi
+from django.core.handlers.base import reset_urlconf
+from django.db import close_old_connections, reset_queries
+from django.http import HttpResponseBase
+from django.urls import set_script_prefix
+
+from restflow._workers import WorkerPool
+
+__all__ = ["ASGIHandler", "get_asgi_application"]
+
+# Signals go out with Django's handler class as their sender, so receivers
+# connected with ``sender=django.core.handlers.asgi.ASGIHandler`` keep firing.
+SENDER = django_asgi.ASGIHandler
+
+# Django's own receivers that act only on the current thread's database connections.
+_THREAD_CONFINED = (reset_queries, close_old_connections)
+# Django's own receivers that act only on the request's context (its URLconf, its caches).
+_CONTEXT_CONFINED = (reset_urlconf, close_caches)
+
+
+class ASGIHandler(django_asgi.ASGIHandler):
+    """Django's ASGI handler, lending each request a pooled worker thread."""
+
+    def __init__(self, *, max_idle_workers=None):
+        super().__init__()
+        if max_idle_workers is None:
+            max_idle_workers = min(32, (os.cpu_count() or 1) + 4)
+        self.workers = WorkerPool(max_idle_workers)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or _inside_thread_sensitive_code():
+            # Other protocols are refused as Django refuses them; under an
+            # enclosing thread-sensitive context its thread is the request's.
+            return await self._serve_as_django(scope, receive, send)
+        worker = self.workers.lend()
+        context = ThreadSensitiveContext()
+        try:
+            async with context:
+                SyncToAsync.context_to_thread_executor[context] = worker
+                try:
+                    await self._handle(scope, receive, send, worker)
+                finally:
+                    # Taken out before the context exits, so asgiref does not shut it down.
+                    del SyncToAsync.context_to_thread_executor[context]
+        finally:
+            worker.prologue = None
+            self.workers.give_back(worker)
+
+    async def _serve_as_django(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await super().__call__(scope, receive, send)
+        await self._handle(scope, receive, send, None)
+
+    async def _handle(self, scope, receive, send, worker):
+        """Serve one HTTP request as Django's handler does, with cheaper signals."""
+        try:
+            body_file = await self.read_body(receive)
+        except RequestAborted:
+            return
+        try:
+            set_script_prefix(django_asgi.get_script_prefix(scope))
+            await self._request_started(scope, worker)
+            request, error_response = self.create_request(scope, body_file)
+            if request is None:
+                await self.send_response(error_response, send)
+                await self._request_finished(error_response, worker)
+                return
+            response = await self._respond_unless_disconnected(request, receive, send)
+            await self._request_finished(response, worker)
+        finally:
+            body_file.close()
+
+    async def _respond_unless_disconnected(self, request, receive, send):
+        """The response, or None when the client left before the view returned one.
+
+        The view runs while the client's disconnect is listened for; a
+        disconnect cancels it (views may handle the cancellation).
+        """
+        response = None
+        try:
+            try:
+                async with asyncio.TaskGroup() as tasks:
+                    listener = tasks.create_task(self.listen_for_disconnect(receive))
+                    response = await self.run_get_response(request)
+                    await self.send_response(response, send)
+                    listener.cancel()
+            except* RequestAborted:
+                pass
+        except BaseExceptionGroup as group:
+            raise group.exceptions[0] if len(group.exceptions) == 1 else group
+        return response
+
+    async def run_get_response(self, request):
+        response = await super().run_get_response(request)
+        response._handler_class = SENDER
+        return response
+
+    async def _request_started(self, scope, worker):
+        sync_receivers, async_receivers = signals.request_started._live_receivers(SENDER)
+        if worker is not None and not async_receivers and _only(sync_receivers, _THREAD_CONFINED):
+            # They touch only the worker's connections: run them there,
+            # before the request's first call, if it makes one.
+            worker.prologue = _Send(signals.request_started, SENDER, sync_receivers, scope=scope)
+            return
+        await signals.request_started.asend(sender=SENDER, scope=scope)
+
+    async def _request_finished(self, response, worker):
+        sender = SENDER if response is None else response._handler_class
+        sync_receivers, async_receivers = signals.request_finished._live_receivers(sender)
+        if worker is None or async_receivers or not _closes_inline(response, sync_receivers):
+            if response is None:
+                await signals.request_finished.asend(sender=sender)
+            else:
+                await sync_to_async(response.close)()
+            return
+        # What HttpResponseBase.close() does for a response with no resources
+        # to free, with each of Django's receivers where its state lives.
+        if response is not None:
+            response.closed = True
+        on_worker = [r for r in sync_receivers if r in _THREAD_CONFINED]
+        if on_worker and worker.submitted:
+            # Fire and forget: the worker runs calls in order, so the next
+            # request it serves starts after these are done.
+            worker.submit(_Send(signals.request_finished, sender, on_worker))
+        _Send(signals.request_finished, sender, [r for r in sync_receivers if r not in on_worker])()
+
+
+def _closes_inline(response, sync_receivers):
+    """True when finishing needs no thread: no resources to free, only Django's own receivers."""
+    if response is not None and (
+        type(response).close is not HttpResponseBase.close or response._resource_closers
+    ):
+        return False
+    if not _only(sync_receivers, _THREAD_CONFINED + _CONTEXT_CONFINED):
+        return False
+    # close_caches runs on the loop only while it has nothing to close.
+    return all(type(cache).close is BaseCache.close for cache in caches.all(initialized_only=True))
+
+
+class _Send:
+    """Call some of a signal's receivers, in order, as ``Signal.send`` would."""
+
+    __slots__ = ("signal", "sender", "receivers", "named")
+
+    def __init__(self, signal, sender, receivers, **named):
+        self.signal, self.sender, self.receivers, self.named = signal, sender, receivers, named
+
+    def __call__(self):
+        for receiver in self.receivers:
+            receiver(signal=self.signal, sender=self.sender, **self.named)
+
+
+def _only(receivers, allowed):
+    return all(receiver in allowed for receiver in receivers)
+
+
+def _inside_thread_sensitive_code():
+    """True under an enclosing ThreadSensitiveContext or a sync caller (async_to_sync)."""
+    return (
+        SyncToAsync.thread_sensitive_context.get(None) is not None
+        or getattr(AsyncToSync.executors, "current", None) is not None
+    )
+
+
+def get_asgi_application(*, max_idle_workers=None):
+    """Set Django up and return restflow's ASGI handler (the drop-in for Django's).
+
+    ``max_idle_workers``: how many idle worker threads each process keeps (default
+    ``min(32, cpus + 4)``, like Python's thread pools); more are started while more
+    requests are in flight, and those beyond it retire when their request ends.
+    """
+    django.setup(set_prefix=False)
+    return ASGIHandler(max_idle_workers=max_idle_workers)

@@ -8,6 +8,8 @@ PY := $(VENV)/bin/python
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# `make demo ASGI=restflow` serves with restflow's ASGI handler instead of Django's.
+ASGI ?= django
 
 .PHONY: test test-compiled test-python test-postgres demo bench clean
 
@@ -38,13 +40,13 @@ demo: $(VENV)/.installed
 	$(PY) -m pip install --quiet uvicorn
 	cd examples/shop && $(abspath $(PY)) manage.py migrate --noinput && $(abspath $(PY)) manage.py seed_demo
 	@echo ""
-	@echo "restflow example API on http://$(HOST):$(PORT)/"
+	@echo "restflow example API on http://$(HOST):$(PORT)/ ($(ASGI)'s ASGI handler)"
 	@echo "  http://$(HOST):$(PORT)/api/                      API root"
 	@echo "  http://$(HOST):$(PORT)/api/products/?page=1      products (list, filters, ordering)"
 	@echo "  http://$(HOST):$(PORT)/api/health/ping/          health check"
 	@echo "  http://$(HOST):$(PORT)/api/docs/                 Swagger UI"
 	@echo ""
-	cd examples/shop && $(abspath $(VENV))/bin/uvicorn shop.asgi:application --host $(HOST) --port $(PORT)
+	cd examples/shop && SHOP_ASGI_HANDLER=$(ASGI) $(abspath $(VENV))/bin/uvicorn shop.asgi:application --host $(HOST) --port $(PORT)
 
 bench: $(VENV)/.installed
 	env -u RESTFLOW_NO_EXTENSIONS $(PY) -m pytest benchmarks -p no:randomly --benchmark-only --benchmark-columns=min,median,mean,rounds -q

@@ -33,22 +33,22 @@ class ProductSerializer(serializers.ModelSerializer):
 
 class ProductFilterSet(FilterSet):
     name = StringField(lookups=["text"])
-    price = IntegerField(lookups=["exact", "comparison", "in"], min_value=0, negate=True)
+    price = IntegerField(lookups=["exact", "comparison", "in"], min_value=0)
     weight: float
     rating = DecimalField(lookups=["comparison"])
     in_stock: bool
-    status = ChoiceField(Product.Status.choices, negate=True)
+    status = ChoiceField(Product.Status.choices)
     statuses = MultipleChoiceField(Product.Status.choices, filter_by="status")
-    category = IntegerField(filter_by="category__id", lookups=["basic"])
-    released = DateField(lookups=["date"])
-    created = DateTimeField(lookups=["date"])
+    category = IntegerField(db_field="category__id", lookups=["basic"])
+    released = DateField(lookups=["comparison", "date"])
+    created = DateTimeField(lookups=["comparison", "date"])
     ids = ListField(child=IntegerField(), filter_by="id")
-    review_rating = IntegerField(filter_by="reviews__rating", lookups=["comparison"])
+    review_rating = IntegerField(db_field="reviews__rating", lookups=["comparison"])
     review_author = StringField(filter_by="reviews__author")
     search = StringField(method="search_text", help_text="Words in the name or description.")
     ordering = OrderField(fields={"price": "price", "name": "name", "created": "created", "category": "category__name"})
 
-    def search_text(self, queryset, path, value):
+    def search_text(self, queryset, value):
         return Q(name__icontains=value) | Q(description__icontains=value)
 
 

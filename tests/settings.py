@@ -20,6 +20,8 @@ INSTALLED_APPS = [
     "django_filters",
     "tests.testapp",
     "tests.compatapp",
+    "django.contrib.postgres",
+    "tests.docfilters",
 ]
 
 MIDDLEWARE = [

@@ -113,27 +113,30 @@ def test_schema_declares_every_filter_parameter():
         "name": "price__gte",
         "in": "query",
         "required": False,
-        "description": "Rows where price is greater than or equal to the value (lookup: gte).",
+        "description": "price is greater than or equal to",
         "schema": {"type": "integer", "minimum": 0, "maximum": 2**63 - 1},
     }
-    assert params["status!"]["description"] == "Exclude rows where status equals the value (lookup: exact)."
+    assert params["price__gte!"]["description"] == "exclude where price is greater than or equal to"
+    assert params["status!"]["description"] == "exclude where status"
     assert params["status"]["schema"] == {"type": "string", "enum": ["draft", "active", "archived"]}
     assert params["statuses"]["schema"]["items"]["enum"] == ["draft", "active", "archived"]
-    assert params["statuses"]["explode"] is False
+    assert params["statuses"]["explode"] is True
     assert params["created__date"]["schema"] == {"type": "string", "format": "date"}
     assert params["created__gte"]["schema"] == {"type": "string", "format": "date-time"}
     assert params["released__month"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 12}
     assert params["in_stock"]["schema"] == {"type": "boolean"}
-    assert params["weight"]["schema"] == {"type": "number", "format": "double"}
+    assert params["weight"]["schema"] == {"type": "number", "format": "float"}
     assert params["search"]["description"] == "Words in the name or description."
     assert params["ordering"]["schema"]["items"]["enum"][:2] == ["price", "name"]
     assert "-category" in params["ordering"]["schema"]["items"]["enum"]
 
 
 def test_schema_of_the_shortcut_and_the_async_viewset():
-    assert set(operation_parameters("/shortcut/")) == {
-        "price__gt", "price__gte", "price__lt", "price__lte", "status", "category", "category__in", "category__isnull",
+    positive = {
+        "price", "price__gt", "price__gte", "price__lt", "price__lte", "status", "status__exact",
+        "category", "category__exact", "category__in", "category__isnull",
     }
+    assert set(operation_parameters("/shortcut/")) == positive | {f"{name}!" for name in positive}
     assert "price__in!" in operation_parameters("/api/products/")
 
 
@@ -144,8 +147,9 @@ def test_schema_marks_required_parameters():
         sku = StringField(required=True)
 
     view = type("View", (), {"filterset_class": RequiredSku})()
-    [param] = RestflowFilterBackend().get_schema_operation_parameters(view)
-    assert param["required"] is True
+    sku, negated = RestflowFilterBackend().get_schema_operation_parameters(view)
+    assert (sku["name"], sku["required"]) == ("sku", True)
+    assert (negated["name"], negated["required"]) == ("sku!", False)
     assert RestflowFilterBackend().get_schema_operation_parameters(object()) == []
 
 

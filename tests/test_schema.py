@@ -17,7 +17,8 @@ from tests.testapp.serializers import ProductSerializer
 
 JSON = "application/json"
 PAGE_PARAMS = {"page", "page_size"}
-FILTER_PARAMS = {"search", "ordering", "price__gt", "price__gte", "price__lt", "price__lte"}
+PRICE_PARAMS = {"price", "price__gt", "price__gte", "price__lt", "price__lte"}
+FILTER_PARAMS = {"search", "ordering", *PRICE_PARAMS, *(f"{name}!" for name in PRICE_PARAMS)}
 
 
 def generate():

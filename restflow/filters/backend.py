@@ -24,22 +24,41 @@ def _hashable(fields):
     return tuple(fields)
 
 
+def _django_filter_applies(view):
+    """Whether one of the view's backends is django-filter's, which reads ``filterset_class`` itself."""
+    return any(
+        klass.__module__.startswith("django_filters")
+        for backend in getattr(view, "filter_backends", ())
+        for klass in getattr(backend, "__mro__", ())
+    )
+
+
 class RestflowFilterBackend(BaseFilterBackend):
     """Filters with the view's FilterSet; invalid query parameters become a 400.
 
-    The FilterSet comes from ``view.restflow_filterset_class`` (for views that also run django-filter,
-    which reads ``filterset_class`` itself), else ``view.filterset_class`` when it is a restflow
-    FilterSet, else ``view.filterset_fields`` (a list of model field names, or a dict of name ->
-    lookups) on the view's model. A view with none of these is left unfiltered.
+    The FilterSet comes from ``view.get_filterset_class()`` when the view defines it, else
+    ``view.restflow_filterset_class`` (for views that also run django-filter, which reads
+    ``filterset_class`` itself), else ``view.filterset_class``, else ``view.filterset_fields`` (a
+    list of model field names, or a dict of name -> lookups) on the view's model. A view with none
+    of these is left unfiltered. A django-filter FilterSet in ``filterset_class`` is left to
+    django-filter's backend, and refused when the view has none.
     """
 
     def get_filterset_class(self, view, queryset=None):
-        filterset_class = getattr(view, "restflow_filterset_class", None) or getattr(view, "filterset_class", None)
+        """The view's FilterSet class, or None."""
+        getter = getattr(view, "get_filterset_class", None)
+        if callable(getter):
+            return self._checked(view, getter(), "get_filterset_class()")
+        filterset_class = getattr(view, "restflow_filterset_class", None)
         if filterset_class is not None:
-            is_ours = isinstance(filterset_class, type) and issubclass(filterset_class, FilterSet)
-            return filterset_class if is_ours else None
+            return self._checked(view, filterset_class, "restflow_filterset_class")
+        filterset_class = getattr(view, "filterset_class", None)
+        if filterset_class is not None:
+            if _is_ours(filterset_class) or not _django_filter_applies(view):
+                return self._checked(view, filterset_class, "filterset_class")
+            return None
         fields = getattr(view, "filterset_fields", None)
-        if not fields:
+        if not fields or _django_filter_applies(view):
             return None
         source = getattr(view, "queryset", None)
         source = queryset if source is None else source
@@ -47,10 +66,25 @@ class RestflowFilterBackend(BaseFilterBackend):
             raise ImproperlyConfigured(f"{type(view).__name__}.filterset_fields needs the view's queryset.")
         return _model_filterset(source.model, _hashable(fields))
 
+    @staticmethod
+    def _checked(view, filterset_class, where):
+        if filterset_class is None or _is_ours(filterset_class):
+            return filterset_class
+        raise ImproperlyConfigured(
+            f"{type(view).__name__}.{where} is {filterset_class!r}, not a restflow FilterSet. "
+            "Subclass restflow.filters.FilterSet, or add django-filter's DjangoFilterBackend to "
+            "filter_backends for a django-filter FilterSet (and put restflow's in restflow_filterset_class)."
+        )
+
     def get_filterset(self, request, queryset, view):
+        """The FilterSet for this request: ``view.get_filterset(filterset_class)`` when the view
+        defines it, else the class built on the request's query parameters."""
         filterset_class = self.get_filterset_class(view, queryset)
         if filterset_class is None:
             return None
+        getter = getattr(view, "get_filterset", None)
+        if callable(getter):
+            return getter(filterset_class)
         return filterset_class(data=request.query_params, queryset=queryset, request=request, view=view)
 
     def filter_queryset(self, request, queryset, view):
@@ -67,3 +101,7 @@ class RestflowFilterBackend(BaseFilterBackend):
         if filterset_class is None:
             return []
         return [parameter_schema(param) for param in filterset_class.parameters()]
+
+
+def _is_ours(filterset_class):
+    return isinstance(filterset_class, type) and issubclass(filterset_class, FilterSet)

@@ -1,95 +1,209 @@
 """Filter fields: which query parameters a FilterSet accepts and how their values parse.
 
 Each field wraps a DRF serializer field, so a query parameter is parsed, validated and reported
-exactly like a request body value. Binding a field to a name expands its lookups into ``Param``
-objects, one per accepted query parameter (``price``, ``price__gte``, ``status!`` ...).
+exactly like a request body value. Binding a field to a name expands it into ``Param`` objects, one
+per accepted query parameter: the bare name, one per lookup (``price__gte``), and the negated form
+of each (``price!``, ``price__gte!``).
 """
 
 import datetime
 import decimal
+import inspect
+import types
+import typing
 from dataclasses import dataclass
+from typing import NewType
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q
+from django.db.models.constants import LOOKUP_SEP
 from rest_framework import serializers
 
-COMPARISON = ("gt", "gte", "lt", "lte")
-TEXT = ("exact", "iexact", "contains", "icontains", "startswith", "istartswith", "endswith", "iendswith")
-BASIC = ("exact", "in", "isnull")
-# Date parts parse as bounded integers; the bounds keep year lookups inside what Python's datetime
-# can represent after time-zone conversion.
-DATE_PARTS = {"year": (2, 9998), "month": (1, 12), "day": (1, 31)}
+Email = NewType("Email", str)
+IPAddress = NewType("IPAddress", str)
+
+LOOKUP_GROUPS = {
+    "basic": ("exact", "in", "isnull"),
+    "text": ("icontains", "contains", "startswith", "endswith", "iexact", "istartswith", "iendswith"),
+    "comparison": ("gt", "gte", "lt", "lte"),
+    "date": ("date", "year", "month", "day", "week", "week_day", "quarter"),
+    "time": ("time", "hour", "minute", "second"),
+    "postgres": ("search", "trigram_similar", "unaccent"),
+    "pg_array": ("contains", "overlap", "contained_by"),
+    "unsafe": ("regex", "iregex"),
+}
+# Parts of a date or time, parsed as bounded integers (never as dates). Year bounds keep values
+# inside what Python's datetime represents after a time-zone conversion.
+PARTS = {
+    "year": (2, 9998), "iso_year": (2, 9998), "month": (1, 12), "day": (1, 31), "week": (1, 53),
+    "week_day": (1, 7), "iso_week_day": (1, 7), "quarter": (1, 4),
+    "hour": (0, 23), "minute": (0, 59), "second": (0, 59),
+}
+DATE_PARTS = {"year", "iso_year", "month", "day", "week", "week_day", "iso_week_day", "quarter"}
+TIME_PARTS = {"hour", "minute", "second"}
+SCALAR_LOOKUPS = {"exact", "in", "isnull", "gt", "gte", "lt", "lte", "range"}
+TEXT_SEARCH_LOOKUPS = {"search", "trigram_similar", "trigram_word_similar", "unaccent"}
+TEXT_LOOKUPS = {
+    "iexact", "contains", "icontains", "startswith", "istartswith", "endswith", "iendswith", "regex", "iregex",
+    *TEXT_SEARCH_LOOKUPS,
+}
+ARRAY_LOOKUPS = {"in", "isnull", "exact", "contains", "overlap", "contained_by"}
+# The value is a fragment, a pattern or a query, not a whole value (an e-mail's domain...).
+FREE_TEXT_LOOKUPS = {
+    "contains", "icontains", "startswith", "istartswith", "endswith", "iendswith", "regex", "iregex",
+    *TEXT_SEARCH_LOOKUPS,
+}
+LIST_VALUED_SUFFIXES = ("in", "range", "overlap", "contains", "contained_by", "exact")  # take the whole list
+ALIASES = {"overlaps": "overlap"}  # the documented name of Django's array lookup ``overlap``
 MAX_LIST_ITEMS = 1000
 
 
 @dataclass(frozen=True)
 class Param:
-    """One accepted query parameter, e.g. ``price__gte``: the ``gte`` lookup of field ``price``."""
+    """One accepted query parameter, e.g. ``price__gte!``: the negated ``gte`` lookup of ``price``."""
 
     name: str
     field: "Field"
-    lookup: str | None  # None for method and ordering fields
-    parser: serializers.Field  # parses one value (one item of a list)
-    many: bool = False  # the value is a comma-separated list
-    negated: bool = False  # the name ends with "!" and the condition is inverted
+    lookup: str | None  # the ORM lookup; None for the bare parameter
+    parser: serializers.Field  # parses the value, or one item of a list
+    many: bool = False  # the value is a comma-separated (or repeated) list
+    negated: bool = False  # the condition is inverted
+    help_text: str = ""
+    suffix: str | None = None  # the query-string suffix of a lookup parameter (an alias or the lookup)
 
     def parse(self, raw_values):
-        """Validate the non-empty strings given for this parameter; raise DRF's ValidationError."""
+        """Validate the strings given for this parameter; raise DRF's ValidationError."""
         if not self.many:
             return self.parser.run_validation(raw_values[-1])
         items = [item.strip() for raw in raw_values for item in raw.split(",") if item.strip()]
         if len(items) > MAX_LIST_ITEMS:
             raise serializers.ValidationError(f"Ensure there are no more than {MAX_LIST_ITEMS} values.")
+        if self.lookup == "range" and len(items) != 2:
+            raise serializers.ValidationError("A range takes two comma-separated values: low,high.")
+        if isinstance(self.parser, serializers.ListField):
+            return self.parser.run_validation(items)
         return [self.parser.run_validation(item) for item in items]
+
+    @property
+    def calls_method(self):
+        return self.lookup is None and self.field.method is not None
 
     def to_q(self, value):
         """The condition this parameter adds to the combined filter."""
-        q = Q(**{f"{self.field.path}__{self.lookup}": value})
+        q = self.field.condition(self.lookup, value)
         return ~q if self.negated else q
 
 
 class Field:
     """A filter on one model attribute, reachable through one query parameter per lookup.
 
-    ``lookups`` lists lookup names and group names; ``filter_by`` filters a different ORM path;
-    ``method`` names a FilterSet method that builds the filter itself; ``negate=True`` also accepts
-    each parameter with a trailing ``!``. Other keyword arguments go to the DRF field that parses
-    the value (``min_value``, ``max_length``, ``validators``...).
+    ``db_field`` is the ORM path (default: the field's name); ``filter_by`` (formerly
+    ``lookup_expr``) replaces the bare parameter's condition with a complete ORM expression or a
+    callable ``f(value) -> Q | dict``; ``method`` names a FilterSet method (or is a callable) that
+    builds the condition itself; ``lookups`` adds one parameter per lookup on top of the bare one;
+    ``negate=True`` inverts the field's conditions; ``allow_negate=False`` drops the ``!`` forms.
+    Other keyword arguments go to the DRF field that parses the value (``min_value``,
+    ``max_length``, ``validators``...).
     """
 
     parser_class = serializers.CharField
-    lookup_groups = {"comparison": COMPARISON, "text": TEXT, "basic": BASIC}
-    default_lookups = ("exact",)
-    bare_lookup = "exact"  # the lookup whose parameter is the plain field name
-    many = False
+    lookup_categories = ("basic", "text")  # what ``lookups="__all__"`` expands to
+    extra_lookups = frozenset(TEXT_LOOKUPS)  # lookups this type accepts beyond the comparisons
+    many = False  # every value is a list
 
     def __init__(
-        self, *, lookups=None, filter_by=None, method=None, required=False, negate=False, help_text="", **options
+        self,
+        *,
+        db_field=None,
+        filter_by=None,
+        lookup_expr=None,
+        lookups=None,
+        lookup_separator=None,
+        method=None,
+        negate=False,
+        allow_negate=None,
+        required=False,
+        help_text="",
+        **options,
     ):
-        if method and (lookups or negate):
-            raise ImproperlyConfigured("A field with a method takes neither lookups nor negate.")
-        self.lookups = self._expand(lookups or self.default_lookups)
+        if lookup_expr is not None:
+            if filter_by is not None:
+                raise ImproperlyConfigured("Give filter_by or its former name lookup_expr, not both.")
+            filter_by = lookup_expr
+        if method is not None and filter_by is not None:
+            raise ImproperlyConfigured("A field takes method or filter_by, not both.")
+        if method is not None and not (isinstance(method, str) or callable(method)):
+            raise TypeError("method is the name of a FilterSet method, or a callable.")
+        if filter_by is not None and not (isinstance(filter_by, str) or callable(filter_by)):
+            raise TypeError("filter_by is an ORM expression string, or a callable returning a Q or a dict.")
+        if (method is not None or filter_by is not None) and lookups and not db_field:
+            raise ImproperlyConfigured(
+                "Lookups need a base column when method or filter_by is set: add db_field=... "
+                "(the ORM path the lookup parameters filter)."
+            )
+        self.db_field = db_field or None
         self.filter_by = filter_by
         self.method = method
-        self.required = required
         self.negate = negate
+        self.allow_negate = allow_negate
+        self.required = required
         self.help_text = help_text
+        self.lookup_separator = lookup_separator
         self.options = options
+        self.lookups = self._variants(lookups)
         self.parser = self.make_parser()
+        self._kwargs = {
+            "db_field": db_field, "filter_by": filter_by, "lookups": lookups, "lookup_separator": lookup_separator,
+            "method": method, "negate": negate, "allow_negate": allow_negate, "required": required,
+            "help_text": help_text, **options,
+        }
 
-    def _expand(self, names):
-        accepted = {lookup for group in self.lookup_groups.values() for lookup in group}
-        lookups = []
-        for name in names:
-            for lookup in self.lookup_groups.get(name, (name,)):
-                if lookup not in accepted:
+    def accepts(self, lookup):
+        """Whether this field type can filter with the ORM lookup ``lookup``."""
+        return lookup in SCALAR_LOOKUPS or lookup in self.extra_lookups
+
+    def _variants(self, lookups):
+        """``(suffix, ORM lookup, help text)`` for each lookup parameter, from any documented form."""
+        if not lookups:
+            return []
+        if lookups == "__all__":
+            lookups = list(self.lookup_categories)
+        elif isinstance(lookups, str):
+            lookups = [lookups]
+        if isinstance(lookups, dict):
+            items = []
+            for suffix, spec in lookups.items():
+                if isinstance(spec, str):
+                    items.append((suffix, spec, None, False))
+                elif isinstance(spec, dict) and set(spec) <= {"lookup", "help_text"}:
+                    items.append((suffix, spec.get("lookup", suffix), spec.get("help_text"), suffix in LOOKUP_GROUPS))
+                elif spec is None:
+                    items.append((suffix, suffix, None, True))
+                else:
                     raise ImproperlyConfigured(
-                        f"{type(self).__name__} has no lookup {lookup!r}; accepted: "
-                        f"{', '.join(sorted(accepted))} and groups {', '.join(self.lookup_groups)}."
+                        f"lookups[{suffix!r}] is {spec!r}; give an ORM lookup name or "
+                        '{"lookup": ..., "help_text": ...}.'
                     )
-                if lookup not in lookups:
-                    lookups.append(lookup)
-        return lookups
+        elif isinstance(lookups, (list, tuple)):
+            items = [(name, name, None, True) for name in lookups]
+        else:
+            raise ImproperlyConfigured(f"lookups is {lookups!r}; give a list, a dict or '__all__'.")
+        variants = {}
+        for suffix, orm, help_text, expandable in items:
+            members = [m for m in LOOKUP_GROUPS.get(orm, ()) if self.accepts(m)] if expandable else []
+            if members:
+                # A group adds the members this type supports (DateField has no ``date`` part).
+                for member in members:
+                    variants.setdefault(member, (member, member, help_text))
+                continue
+            orm = ALIASES.get(orm, orm)
+            if not self.accepts(orm):
+                raise ImproperlyConfigured(
+                    f"{type(self).__name__} has no lookup {orm!r}. Accepted: "
+                    f"{', '.join(sorted(l for l in SCALAR_LOOKUPS | self.extra_lookups | ARRAY_LOOKUPS if self.accepts(l)))}; groups: {', '.join(LOOKUP_GROUPS)}."
+                )
+            variants[suffix] = (suffix, orm, help_text)
+        return list(variants.values())
 
     def make_parser(self):
         """The DRF field that parses this field's values."""
@@ -99,36 +213,146 @@ class Field:
         """The DRF field that parses a lookup's value, and whether the value is a list."""
         if lookup == "isnull":
             return serializers.BooleanField(), False
-        if lookup in DATE_PARTS:
-            low, high = DATE_PARTS[lookup]
+        if lookup in PARTS:
+            low, high = PARTS[lookup]
             return serializers.IntegerField(min_value=low, max_value=high), False
-        return self.parser, self.many or lookup == "in"
+        if lookup == "date":
+            return serializers.DateField(), False
+        if lookup == "time":
+            return serializers.TimeField(), False
+        if lookup in FREE_TEXT_LOOKUPS:
+            return serializers.CharField(max_length=self.options.get("max_length")), False
+        return self.parser, self.many or lookup in ("in", "range")
 
-    def bind(self, name):
-        """Attach the field to its FilterSet attribute name and return its query parameters."""
+    def clone(self, **overrides):
+        """A new field of the same type with the same arguments, some replaced."""
+        return type(self)(**{**self._kwargs, **overrides})
+
+    def get_method(self, filterset=None):
+        """The filter method: the FilterSet's method named by ``method``, or the callable itself."""
+        return getattr(filterset, self.method) if isinstance(self.method, str) else self.method
+
+    def bind(self, name, *, separator=LOOKUP_SEP, allow_negate=True):
+        """Attach the field to its FilterSet name and return its query parameters."""
         self.name = name
-        self.path = self.filter_by or name
-        if self.method:
-            self.params = [Param(name, self, None, self.parser, self.many)]
-            return self.params
-        self.params = []
-        for lookup in self.lookups:
-            param_name = name if lookup == self.bare_lookup else f"{name}__{lookup}"
+        negatable = allow_negate if self.allow_negate is None else self.allow_negate
+        separator = separator if self.lookup_separator is None else self.lookup_separator
+        bare = Param(name, self, None, self.parser, self.many, self.negate, self.help_text)
+        params = [bare]
+        for suffix, lookup, help_text in self.lookups:
+            if help_text is None and self.help_text:
+                help_text = f"{self.help_text} ({lookup_label(lookup)})"
             parser, many = self.parser_for(lookup)
-            self.params.append(Param(param_name, self, lookup, parser, many))
-            if self.negate:
-                self.params.append(Param(param_name + "!", self, lookup, parser, many, negated=True))
-        return self.params
+            params.append(Param(f"{name}{separator}{suffix}", self, lookup, parser, many, self.negate,
+                                help_text or "", suffix))
+        if negatable:
+            params += [
+                Param(f"{p.name}!", self, p.lookup, p.parser, p.many, not p.negated, p.help_text, p.suffix)
+                for p in list(params)
+            ]
+        self.params = params
+        return params
+
+    @property
+    def path(self):
+        """The ORM path lookup parameters filter: ``db_field``, else the field's name."""
+        return self.db_field or self.name
+
+    def condition(self, lookup, value):
+        """The ``Q`` for ``value`` given to the bare parameter (``lookup=None``) or a lookup parameter."""
+        if lookup is not None:
+            return Q(**{f"{self.path}{LOOKUP_SEP}{lookup}": value})
+        if callable(self.filter_by):
+            result = self.filter_by(value)
+            if isinstance(result, dict):
+                return Q(**result)
+            if isinstance(result, Q):
+                return result
+            raise TypeError(f"filter_by of {self.name!r} returned {type(result).__name__}; return a Q or a dict.")
+        expression = self.filter_by or self.path
+        if self.many and expression.rsplit(LOOKUP_SEP, 1)[-1] not in LIST_VALUED_SUFFIXES:
+            expression += f"{LOOKUP_SEP}in"
+        return Q(**{expression: value})
+
+    def apply_filter(self, filterset, queryset, value):
+        """``(queryset, Q or None)`` for the bare parameter's ``value``: a method's queryset replaces
+        ``queryset``, a condition comes back as the ``Q``."""
+        if self.method is None:
+            return queryset, self.condition(None, value)
+        result = call_method(self, filterset, queryset, value)
+        return (queryset, result) if isinstance(result, Q) else (result, None)
+
+
+def call_method(field, filterset, queryset, value):
+    """Call a field's method with whichever documented signature it has: ``(queryset, value)``,
+    ``(filterset, queryset, value)`` or ``(queryset, path, value)`` (a third parameter named
+    ``path``). A callable given as ``method=`` takes ``(filterset, queryset, value)``."""
+    method = field.get_method(filterset)
+    if not isinstance(field.method, str):
+        return method(filterset, queryset, value)
+    style = _method_style(method)
+    if style == 2:
+        return method(queryset, value)
+    if style == "path":
+        return method(queryset, field.path, value)
+    return method(filterset, queryset, value)
+
+
+def _method_style(method):
+    names = [p.name for p in inspect.signature(method).parameters.values()
+             if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if len(names) == 2:
+        return 2
+    if len(names) == 3:
+        return "path" if names[1] == "path" else 3
+    raise ImproperlyConfigured(
+        f"Filter method {method.__qualname__} takes {len(names)} arguments; write "
+        "def method(self, queryset, value) (or (self, filterset, queryset, value))."
+    )
+
+
+def check_method_signature(method):
+    """Raise at class creation when a string-named method has no documented signature."""
+    _method_style(method)
+
+
+LOOKUP_LABELS = {
+    "exact": "Exact Match", "iexact": "Exact Match, Case-Insensitive", "contains": "Substring Match",
+    "icontains": "Substring Match, Case-Insensitive", "startswith": "Prefix Match",
+    "istartswith": "Prefix Match, Case-Insensitive", "endswith": "Suffix Match",
+    "iendswith": "Suffix Match, Case-Insensitive", "gt": "Exclusive Lower Bound", "gte": "Inclusive Lower Bound",
+    "lt": "Exclusive Upper Bound", "lte": "Inclusive Upper Bound", "in": "One Of", "range": "Inclusive Range",
+    "isnull": "Null Check",
+}
+
+
+def lookup_label(lookup):
+    """A short label for a lookup, appended to the field's help text on lookup parameters."""
+    return LOOKUP_LABELS.get(lookup, lookup.replace("_", " ").title())
 
 
 class StringField(Field):
     """Text, parsed by DRF's CharField (surrounding whitespace trimmed, NUL characters refused)."""
 
 
+class EmailField(StringField):
+    """E-mail addresses, validated by DRF's EmailField."""
+
+    parser_class = serializers.EmailField
+
+
+class IPAddressField(StringField):
+    """IPv4 or IPv6 addresses (``protocol="IPv4"`` narrows it), validated by DRF's IPAddressField."""
+
+    parser_class = serializers.IPAddressField
+
+
 class IntegerField(Field):
     """Integers; limited to the signed 64-bit range unless ``min_value``/``max_value`` say otherwise."""
 
     parser_class = serializers.IntegerField
+    lookup_categories = ("basic", "comparison")
+    extra_lookups = frozenset()
 
     def make_parser(self):
         return self.parser_class(**{"min_value": -(2**63), "max_value": 2**63 - 1, **self.options})
@@ -138,6 +362,8 @@ class FloatField(Field):
     """Finite floating-point numbers."""
 
     parser_class = serializers.FloatField
+    lookup_categories = ("basic", "comparison")
+    extra_lookups = frozenset()
 
 
 class DecimalField(Field):
@@ -145,6 +371,8 @@ class DecimalField(Field):
     overflows a database's numeric type; fields generated from a model use the column's bounds."""
 
     parser_class = serializers.DecimalField
+    lookup_categories = ("basic", "comparison")
+    extra_lookups = frozenset()
 
     def make_parser(self):
         return self.parser_class(**{"max_digits": 40, "decimal_places": 20, **self.options})
@@ -154,13 +382,18 @@ class BooleanField(Field):
     """Booleans: true/false, 1/0, yes/no, on/off."""
 
     parser_class = serializers.BooleanField
+    lookup_categories = ("basic",)
+
+    def accepts(self, lookup):
+        return lookup in ("exact", "in", "isnull")
 
 
 class DateField(Field):
-    """ISO 8601 dates; the ``date`` group adds year, month, day and comparisons."""
+    """ISO 8601 dates (or DRF's ``input_formats``); ``year``, ``month``... parse as integers."""
 
     parser_class = serializers.DateField
-    lookup_groups = {**Field.lookup_groups, "date": ("year", "month", "day", *COMPARISON)}
+    lookup_categories = ("basic", "comparison", "date")
+    extra_lookups = frozenset(DATE_PARTS)
 
 
 class DateTimeParser(serializers.DateTimeField):
@@ -175,25 +408,40 @@ class DateTimeParser(serializers.DateTimeField):
 
 
 class DateTimeField(Field):
-    """ISO 8601 date-times; the ``date`` group adds date, year, month, day and comparisons."""
+    """ISO 8601 date-times; ``date`` parses as a date, ``time`` as a time, the parts as integers."""
 
     parser_class = DateTimeParser
-    lookup_groups = {**Field.lookup_groups, "date": ("date", "year", "month", "day", *COMPARISON)}
+    lookup_categories = ("basic", "comparison", "date", "time")
+    extra_lookups = frozenset(DATE_PARTS | TIME_PARTS | {"date", "time"})
 
-    def parser_for(self, lookup):
-        if lookup == "date":
-            return serializers.DateField(), False
-        return super().parser_for(lookup)
+
+class TimeField(Field):
+    """Times of day: ``14:30:00`` or ``14:30``."""
+
+    parser_class = serializers.TimeField
+    lookup_categories = ("basic", "comparison", "time")
+    extra_lookups = frozenset(TIME_PARTS)
+
+
+class DurationField(Field):
+    """Durations, as DRF parses them: ``[DD] [HH:[MM:]]ss[.uuuuuu]`` or ISO 8601 (``P1DT2H``).
+    A duration column has no hour/minute parts in Django, so only the comparisons apply."""
+
+    parser_class = serializers.DurationField
+    lookup_categories = ("basic", "comparison")
+    extra_lookups = frozenset()
 
 
 class ChoiceField(Field):
     """One of ``choices``; an invalid value's error lists the accepted ones."""
 
     parser_class = serializers.ChoiceField
+    lookup_categories = ("basic",)
 
     def __init__(self, choices, **kwargs):
         self.choices = choices
         super().__init__(**kwargs)
+        self._kwargs["choices"] = choices
 
     def make_parser(self):
         parser = self.parser_class(self.choices, **self.options)
@@ -205,26 +453,38 @@ class ChoiceField(Field):
 class MultipleChoiceField(ChoiceField):
     """Several of ``choices``, comma-separated or repeated: ``status=draft,active``."""
 
-    lookup_groups = {"in": ("in",)}
-    default_lookups = ("in",)
-    bare_lookup = "in"
     many = True
+    lookup_categories = ("basic",)
+
+    def accepts(self, lookup):
+        return lookup in ("in", "isnull", "exact")
 
 
 class ListField(Field):
-    """A comma-separated (or repeated) list of ``child`` values, matched with ``__in``."""
+    """A comma-separated (or repeated) list of ``child`` values, matched with ``__in`` (or
+    ``filter_by``); ``min_length``, ``max_length`` and ``allow_empty`` bound the list. The
+    ``pg_array`` lookups filter a PostgreSQL array column."""
 
-    lookup_groups = {"in": ("in",)}
-    default_lookups = ("in",)
-    bare_lookup = "in"
     many = True
+    lookup_categories = ("basic", "pg_array")
 
     def __init__(self, child=None, **kwargs):
         self.child = child or StringField()
         super().__init__(**kwargs)
+        self._kwargs["child"] = self.child
+
+    def accepts(self, lookup):
+        return lookup in ARRAY_LOOKUPS
 
     def make_parser(self):
-        return self.child.parser
+        if not self.options:
+            return self.child.parser
+        return serializers.ListField(child=self.child.parser, **self.options)
+
+    def parser_for(self, lookup):
+        if lookup == "isnull":
+            return serializers.BooleanField(), False
+        return self.parser, True
 
 
 class OrderingTerm(serializers.Field):
@@ -244,30 +504,98 @@ class OrderingTerm(serializers.Field):
 
 
 class OrderField(Field):
-    """``ordering=-price,name`` against an allow-list.
+    """``order_by=-price,name`` against an allow-list.
 
-    ``fields`` is a list of accepted names, or a dict mapping accepted names to ORM paths.
+    ``fields`` lists ``(query value, ORM path)`` pairs, plain names (value and path alike) or a
+    dict of value -> path. ``labels`` lists ``(value, label)`` pairs for the schema; ``default``
+    lists the values applied when the parameter is absent; ``override_order_direction="desc"``
+    reverses the meaning of the ``-`` prefix.
     """
 
-    lookup_groups = {}
-    default_lookups = ()
-    many = True
+    lookup_categories = ()
 
-    def __init__(self, fields, **kwargs):
-        self.paths = fields if isinstance(fields, dict) else {name: name for name in fields}
-        super().__init__(**kwargs)
+    def __init__(self, fields, *, labels=None, default=None, override_order_direction=None, help_text=""):
+        if override_order_direction not in (None, "asc", "desc"):
+            raise ImproperlyConfigured('override_order_direction is "asc" or "desc".')
+        pairs = fields.items() if isinstance(fields, dict) else [
+            (item, item) if isinstance(item, str) else tuple(item) for item in fields
+        ]
+        self.paths = dict(pairs)
+        if not self.paths:
+            raise ImproperlyConfigured("An ordering needs at least one accepted field.")
+        self.labels = order_labels(labels, self.paths)
+        self.default = list(default or [])  # accepted values, or ORM paths
+        self.descending_by_default = override_order_direction == "desc"
+        super().__init__(help_text=help_text, allow_negate=False)
+        self._kwargs = {"fields": fields, "labels": labels, "default": default,
+                        "override_order_direction": override_order_direction, "help_text": help_text}
 
     def make_parser(self):
         return OrderingTerm(list(self.paths))
 
-    def bind(self, name):
-        self.name = self.path = name
-        self.params = [Param(name, self, None, self.parser, many=True)]
+    def bind(self, name, **_):
+        self.name = name
+        self.params = [Param(name, self, None, self.parser, many=True, help_text=self.help_text)]
         return self.params
 
-    def order_by(self, terms):
-        """ORM ``order_by`` arguments for validated terms."""
-        return [("-" if term.startswith("-") else "") + self.paths[term.removeprefix("-")] for term in terms]
+    def order_by(self, terms, queryset=None):
+        """ORM ``order_by`` arguments for validated terms. A value mapped to a to-many relation
+        (``("review_count", "reviews")``) orders by the queryset's annotation of that name, when a
+        preprocessor added one: ordering by the relation itself would repeat rows."""
+        ordering = []
+        for term in terms:
+            name = term.removeprefix("-")
+            descending = term.startswith("-") != self.descending_by_default
+            path = self.paths.get(name, name)
+            if path.startswith("-"):
+                descending, path = not descending, path[1:]
+            if queryset is not None and name in queryset.query.annotations and _to_many(queryset.model, path):
+                path = name
+            ordering.append(("-" if descending else "") + path)
+        return ordering
+
+
+def _to_many(model, path):
+    try:
+        field = model._meta.get_field(path)
+    except Exception:  # a path through relations, or an annotation: not a plain to-many relation
+        return False
+    return field.is_relation and (field.one_to_many or field.many_to_many)
+
+
+def order_labels(labels, paths):
+    """Labels by accepted value, from ``(value, label)`` pairs (or the older ``(label, value)``)."""
+    result = {}
+    for first, second in labels or ():
+        if first in paths:
+            result[first] = second
+        elif second in paths:
+            result[second] = first
+        else:
+            raise ImproperlyConfigured(f"Ordering label ({first!r}, {second!r}) names no accepted ordering field.")
+    return result
+
+
+class RelatedField(Field):
+    """The filters of a related model's fields, under ``<name>__<field>``: ``category =
+    RelatedField(model=Category, fields=["name"])`` accepts ``?category__name=tools``."""
+
+    def __init__(self, *, model, fields="__all__", exclude=(), extra_kwargs=None, lookups=None, allow_negate=None):
+        self.model = model
+        self.related_fields = fields
+        self.exclude = exclude
+        self.extra_kwargs = extra_kwargs or {}
+        self.shared = {"lookups": lookups, "allow_negate": allow_negate}
+        super().__init__()
+
+    def expand(self, name):
+        """The generated fields, by name (``category__name``...)."""
+        from restflow.filters.from_model import fields_for_model
+
+        return fields_for_model(
+            self.model, self.related_fields, exclude=self.exclude, extra_kwargs=self.extra_kwargs,
+            defaults=self.shared, prefix=name,
+        )
 
 
 ANNOTATIONS = {
@@ -278,13 +606,30 @@ ANNOTATIONS = {
     bool: BooleanField,
     datetime.date: DateField,
     datetime.datetime: DateTimeField,
+    datetime.time: TimeField,
+    datetime.timedelta: DurationField,
+    Email: EmailField,
+    IPAddress: IPAddressField,
 }
 
 
-def field_for_annotation(name, annotation):
-    """The field for ``name: <type>`` in a FilterSet body: an exact-match filter."""
-    try:
-        return ANNOTATIONS[annotation]()
-    except (KeyError, TypeError):
-        accepted = ", ".join(kind.__name__ for kind in ANNOTATIONS)
-        raise ImproperlyConfigured(f"Cannot filter {name!r} by annotation {annotation!r}; accepted: {accepted}.") from None
+def field_for_annotation(name, annotation, **kwargs):
+    """The field for ``name: <type>`` in a FilterSet body: ``T``, ``T | None``, ``Optional[T]``,
+    ``list[T]``/``List[T]`` (matched with ``__in``) or ``Literal[...]`` (a choice)."""
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin in (typing.Union, types.UnionType):
+        rest = [arg for arg in args if arg is not type(None)]
+        if len(rest) == 1:
+            return field_for_annotation(name, rest[0], **kwargs)
+    elif origin is typing.Literal:
+        return ChoiceField([(arg, str(arg)) for arg in args], **kwargs)
+    elif origin in (list, tuple, set) and len(args) >= 1:
+        return ListField(child=field_for_annotation(name, args[0]), **kwargs)
+    elif annotation in ANNOTATIONS:
+        return ANNOTATIONS[annotation](**kwargs)
+    accepted = ", ".join(kind.__name__ for kind in ANNOTATIONS)
+    raise ImproperlyConfigured(
+        f"Cannot filter {name!r} by annotation {annotation!r}; accepted: {accepted}, "
+        "list[T], Literal[...] and T | None."
+    )

@@ -1,61 +1,157 @@
 """FilterSet: validates query parameters, then filters a queryset with one combined condition.
 
 Every parameter is parsed before any query runs, so a bad value is a 400 naming the parameter,
-never a database error. All field conditions are AND-ed into a single ``Q`` passed to a single
-``.filter()`` call: conditions on a multi-valued relation (``reviews__rating``) then share one
-join, as a DRF user writing ``.filter(a, b)`` by hand would expect.
+never a database error. All field conditions are combined (``Meta.operator``: AND by default) into
+a single ``Q`` passed to a single ``.filter()`` call: conditions on a multi-valued relation
+(``reviews__rating``) then share one join, as a DRF user writing ``.filter(a, b)`` would expect.
 """
 
+import asyncio
 import inspect
+import types
+import typing
 
 from asgiref.sync import async_to_sync, sync_to_async
 from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
+from django.db.models.constants import LOOKUP_SEP
 from rest_framework.exceptions import ValidationError
+from rest_framework.serializers import ListField as ListParser
+from rest_framework.settings import api_settings
 
-from restflow.filters.fields import Field, OrderField, field_for_annotation
+from restflow.filters.fields import (
+    Field,
+    OrderField,
+    RelatedField,
+    call_method,
+    check_method_signature,
+    field_for_annotation,
+)
 from restflow.filters.from_model import fields_for_model
+
+OPTION_DEFAULTS = {
+    "model": None,
+    "fields": None,
+    "exclude": (),
+    "extra_kwargs": {},
+    "operator": "AND",
+    "order_param": "order_by",
+    "order_fields": None,
+    "default_order_fields": (),
+    "order_field_labels": None,
+    "override_order_direction": None,
+    "preprocessors": (),
+    "postprocessors": (),
+    "allow_negate": True,
+    "lookup_separator": LOOKUP_SEP,
+}
+OPTION_ALIASES = {"override_order_dir": "override_order_direction"}  # an earlier documented spelling
+MODEL_OPTIONS = ("model", "fields", "exclude", "extra_kwargs")  # read from the class's own Meta only
+
+
+class FilterOptions:
+    """A FilterSet's resolved ``Meta``: every option with its value or default (``get_options()``)."""
+
+    def __init__(self, meta, inherited=None):
+        values = dict(OPTION_DEFAULTS)
+        if inherited is not None:
+            values.update({key: value for key, value in vars(inherited).items() if key not in MODEL_OPTIONS})
+        for key, value in vars(meta).items() if meta is not None else ():
+            if key.startswith("__"):
+                continue
+            key = OPTION_ALIASES.get(key, key)
+            if key not in OPTION_DEFAULTS:
+                raise ImproperlyConfigured(
+                    f"Meta.{key} is not a FilterSet option. Accepted: {', '.join(OPTION_DEFAULTS)}."
+                )
+            values[key] = value
+        self.__dict__.update(values)
+        self.operator = str(self.operator or "AND").upper()
+        if self.operator not in ("AND", "OR", "XOR"):
+            raise ImproperlyConfigured(f'Meta.operator is "AND", "OR" or "XOR", not {self.operator!r}.')
+        if self.fields and self.model is None:
+            raise ImproperlyConfigured("Meta.fields names model fields: set Meta.model too.")
+        if self.exclude and self.model is None:
+            raise ImproperlyConfigured("Meta.exclude names model fields: set Meta.model too.")
 
 
 class FilterSet:
     """Declare filters with annotations (``price: int``), field objects (``price = IntegerField(
-    lookups=["comparison"])``) and ``class Meta: model = ...; fields = [...]``; later declarations
-    win in that order. Unknown query parameters are ignored.
+    lookups=["comparison"])``) and ``class Meta: model = ...; fields = [...]``; when a name is
+    declared twice, a field object beats an annotation, which beats Meta. Unknown query parameters
+    are ignored.
 
-    A ``method`` field calls ``self.<method>(queryset, path, value)``, sync or async, which returns
-    a ``Q`` (joined into the combined condition) or a queryset (which the remaining filters refine).
+    A ``method`` field calls ``self.<method>(queryset, value)`` (also accepted:
+    ``(filterset, queryset, value)`` and ``(queryset, path, value)``), sync or async; it returns a
+    ``Q`` (combined with the other conditions) or a queryset (which the other filters refine).
     """
 
     base_fields = {}
     _params = {}
+    _options = FilterOptions(None)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
+        meta = cls.__dict__.get("Meta")
+        options = FilterOptions(meta, inherited=cls._options)
+        cls._options = options
         declared = {}
         for base in reversed(cls.__mro__[1:]):
             declared.update(getattr(base, "base_fields", {}))
-        meta = cls.__dict__.get("Meta")
-        if meta is not None:
-            declared.update(fields_for_model(meta.model, getattr(meta, "fields", "__all__")))
+        generated = {}
+        if meta is not None and options.model is not None:
+            names = "__all__" if options.fields is None else options.fields
+            generated.update(fields_for_model(options.model, names, exclude=options.exclude,
+                                              extra_kwargs=options.extra_kwargs))
+        explicit = {name: value for name, value in vars(cls).items() if isinstance(value, Field)}
         for name, annotation in inspect.get_annotations(cls, eval_str=True).items():
-            declared[name] = field_for_annotation(name, annotation)
-        for name, value in list(vars(cls).items()):
-            if isinstance(value, Field):
-                declared[name] = value
-                delattr(cls, name)
-        cls.base_fields = declared
-        cls._params = {}
+            if name.startswith("_") or typing_classvar(annotation) or name in explicit:
+                if type(explicit.get(name)) is Field:  # ``price: int = Field(lookups=...)``
+                    explicit[name] = field_for_annotation(name, annotation, **explicit[name]._kwargs)
+                continue
+            generated[name] = field_for_annotation(name, annotation, **options.extra_kwargs.get(name, {}))
+        unknown = set(options.extra_kwargs) - set(generated) - set(explicit) if meta is not None else set()
+        if unknown:
+            raise ImproperlyConfigured(
+                f"Meta.extra_kwargs names {', '.join(sorted(unknown))}, which is neither a model field in "
+                "Meta.fields nor an annotation."
+            )
+        for field in generated.values():
+            if field.allow_negate is None:
+                field.allow_negate = options.allow_negate
+        declared.update(generated)
+        for name, field in explicit.items():
+            delattr(cls, name) if name in cls.__dict__ else None
+            if isinstance(field, RelatedField):
+                declared.update(field.expand(name))
+            else:
+                declared[name] = field
+        _attach_ordering(cls, declared, options)
+        cls.base_fields, cls._params = {}, {}
         for name, field in declared.items():
-            if field.method and not callable(getattr(cls, field.method, None)):
-                raise ImproperlyConfigured(f"{cls.__name__}.{name} names method {field.method!r}, which is missing.")
-            cls._params.update((param.name, param) for param in field.bind(name))
+            if isinstance(field.method, str):
+                check_method_signature(_method_of(cls, name, field.method))
+            field = cls.base_fields[name] = _copy(field)
+            for param in field.bind(name, separator=options.lookup_separator, allow_negate=True):
+                if param.name in cls._params:
+                    raise ImproperlyConfigured(f"{cls.__name__}: two filters answer to {param.name!r}.")
+                cls._params[param.name] = param
 
     @classmethod
     def parameters(cls):
         """Every accepted query parameter, in declaration order."""
         return list(cls._params.values())
 
+    @classmethod
+    def get_options(cls):
+        """The resolved Meta options."""
+        return cls._options
+
     def __init__(self, data=None, queryset=None, *, request=None, view=None):
+        if data is None and request is not None:
+            data = getattr(request, "query_params", None)
+            data = getattr(request, "GET", {}) if data is None else data
         self.data = {} if data is None else data
         self.queryset = queryset
         self.request = request
@@ -63,19 +159,27 @@ class FilterSet:
         self._errors = None
         self._validated = {}
 
-    def _raw_values(self, name):
+    def _raw_values(self, name, keep_empty=False):
         if hasattr(self.data, "getlist"):
             values = self.data.getlist(name)
         else:
-            values = [self.data[name]] if name in self.data else []
-        return [str(value) for value in values if value != ""]
+            value = self.data.get(name)
+            values = [] if value is None else value if isinstance(value, (list, tuple)) else [value]
+        return [str(value) for value in values if keep_empty or value != ""]
 
-    def is_valid(self):
+    def validate(self, data):
+        """Cross-parameter validation: receives the parsed values by parameter name, returns them
+        (possibly changed) or raises ValidationError. Runs once every parameter is valid."""
+        return data
+
+    def is_valid(self, raise_exception=False):
         """Parse every given parameter; True when all are valid and every required one is given."""
         if self._errors is None:
             self._errors, self._validated = {}, {}
             for name, param in self._params.items():
-                raw_values = self._raw_values(name)
+                # An empty value counts as absent, except for a list with bounds (``min_length``,
+                # ``allow_empty``...), which validates it as an empty list.
+                raw_values = self._raw_values(name, keep_empty=isinstance(param.parser, ListParser))
                 if not raw_values:
                     continue
                 try:
@@ -83,13 +187,32 @@ class FilterSet:
                 except ValidationError as exc:
                     self._errors[name] = exc.detail
             for field in self.base_fields.values():
-                names = [param.name for param in field.params]
+                names = [param.name for param in field.params if not param.negated]
                 if field.required and not any(self._raw_values(name) for name in names):
                     message = "This query parameter is required." if len(names) == 1 else (
                         f"One of these query parameters is required: {', '.join(names)}."
                     )
                     self._errors[names[0]] = [message]
+            if not self._errors:
+                self._run_validate()
+        if self._errors and raise_exception:
+            raise ValidationError(self._errors)
         return not self._errors
+
+    def _run_validate(self):
+        try:
+            validated = self.validate(dict(self._validated))
+        except ValidationError as exc:
+            detail = exc.detail  # DRF's shape: a list of messages per key, as a serializer reports
+            if isinstance(detail, dict):
+                self._errors = {key: value if isinstance(value, (list, dict)) else [value]
+                                for key, value in detail.items()}
+            else:
+                self._errors = {api_settings.NON_FIELD_ERRORS_KEY: detail}
+            self._validated = {}
+            return
+        if validated is not None:
+            self._validated = dict(validated)
 
     @property
     def errors(self):
@@ -102,55 +225,243 @@ class FilterSet:
         """Parsed values by parameter name; empty when any parameter is invalid."""
         return self._validated if self.is_valid() else {}
 
-    def _plan(self, queryset):
-        """Validate, then split the values into one condition, method calls and an ordering."""
+    def model_dump(self):
+        """The parsed values by parameter name; raises ValidationError when any is invalid."""
+        self.is_valid(raise_exception=True)
+        return dict(self._validated)
+
+    def _plan(self, queryset, ignore):
+        """Validate, then split the given parameters into conditions, method calls and an ordering."""
         queryset = self.queryset if queryset is None else queryset
         if queryset is None:
             raise ImproperlyConfigured(f"{type(self).__name__} needs a queryset to filter.")
-        if not self.is_valid():
-            raise ValidationError(self.errors)
-        condition, calls, ordering = Q(), [], []
-        for name, value in self._validated.items():
-            param = self._params[name]
-            field = param.field
-            if field.method:
-                calls.append((getattr(self, field.method), field.path, value))
-            elif isinstance(field, OrderField):
-                ordering += field.order_by(value)
+        values = self.model_dump()
+        ignore = set(ignore or ())
+        conditions, calls, ordering = [], [], None
+        for name, value in values.items():
+            param = self._params.get(name)
+            if param is None or name in ignore or param.field.name in ignore:
+                continue
+            if isinstance(param.field, OrderField):
+                ordering = (param.field, value)
+            elif param.calls_method:
+                calls.append((param, value))
             else:
-                condition &= param.to_q(value)
-        return queryset, condition, calls, ordering
+                conditions.append((name, param.to_q(value)))
+        if ordering is None:
+            ordering = next(((field, field.default) for field in self.base_fields.values()
+                             if isinstance(field, OrderField) and field.default), None)
+        return queryset, conditions, calls, ordering
 
-    def filter_queryset(self, queryset=None):
-        """The filtered queryset (``self.queryset`` when none is given); ValidationError if invalid."""
-        queryset, condition, calls, ordering = self._plan(queryset)
-        for method, path, value in calls:
-            call = async_to_sync(method) if inspect.iscoroutinefunction(method) else method
-            queryset, condition = _merge(method, call(queryset, path, value), queryset, condition)
-        return _finish(queryset, condition, ordering)
+    def _callables(self, calls):
+        options = self._options
+        return [*options.preprocessors, *(param.field.get_method(self) for param, _ in calls), *options.postprocessors]
 
-    async def afilter_queryset(self, queryset=None):
-        """Like ``filter_queryset`` for async code: async methods are awaited, sync methods run in a
-        worker thread because they may query the database. Field conditions build a ``Q`` and run
-        no query, so they need no thread."""
-        queryset, condition, calls, ordering = self._plan(queryset)
-        for method, path, value in calls:
-            call = method if inspect.iscoroutinefunction(method) else sync_to_async(method)
-            queryset, condition = _merge(method, await call(queryset, path, value), queryset, condition)
-        return _finish(queryset, condition, ordering)
+    def filter_queryset(self, queryset=None, ignore=None):
+        """The filtered queryset (``self.queryset`` when none is given); ValidationError when a
+        parameter is invalid. ``ignore`` names fields or parameters to leave out."""
+        queryset, conditions, calls, ordering = self._plan(queryset, ignore)
+        for processor in self._options.preprocessors:
+            queryset = _processed(processor, _run_sync(processor, self, queryset))
+        for param, value in calls:
+            result = _run_sync(lambda *args, p=param: call_method(p.field, *args), self, queryset, value,
+                               label=param.field.method)
+            queryset = _merge(param, result, queryset, conditions)
+        queryset = self._finish(queryset, conditions, ordering)
+        for processor in self._options.postprocessors:
+            queryset = _processed(processor, _run_sync(processor, self, queryset))
+        return queryset
+
+    async def afilter_queryset(self, queryset=None, ignore=None):
+        """Like ``filter_queryset`` for async code. Async methods and processors are awaited; sync
+        ones may query the database, so they run in a worker thread (all of them in one hop when
+        none is async). Field conditions build a ``Q`` and run no query, so they need no thread."""
+        queryset, conditions, calls, ordering = self._plan(queryset, ignore)
+        user_code = self._callables(calls)
+        if not any(_is_async(func) for func in user_code):
+            if user_code:
+                return await sync_to_async(self.filter_queryset)(queryset, ignore)
+            return self._finish(queryset, conditions, ordering)
+        for processor in self._options.preprocessors:
+            queryset = _processed(processor, await _run_async(processor, self, queryset))
+        for param, value in calls:
+            method = param.field.get_method(self)
+            result = await _run_async(method, self, queryset, value, call=lambda *a, p=param: call_method(p.field, *a))
+            queryset = _merge(param, result, queryset, conditions)
+        queryset = self._finish(queryset, conditions, ordering)
+        for processor in self._options.postprocessors:
+            queryset = _processed(processor, await _run_async(processor, self, queryset))
+        return queryset
+
+    def _finish(self, queryset, conditions, ordering):
+        if conditions:
+            combined = conditions[0][1]
+            for _, condition in conditions[1:]:
+                combined = {"AND": combined.__and__, "OR": combined.__or__, "XOR": combined.__xor__}[
+                    self._options.operator](condition)
+            try:
+                queryset = queryset.filter(combined)
+            except (ValueError, TypeError, DjangoValidationError):
+                raise ValidationError(_rejected(queryset, conditions)) from None
+        if ordering:
+            field, terms = ordering
+            queryset = queryset.order_by(*field.order_by(terms, queryset))
+        return queryset
 
 
-def _merge(method, result, queryset, condition):
+def typing_classvar(annotation):
+    return annotation is typing.ClassVar or typing.get_origin(annotation) is typing.ClassVar
+
+
+def _method_of(cls, name, method_name):
+    """The method ``method_name`` as it will be called: bound to an instance (self not counted)."""
+    static = inspect.getattr_static(cls, method_name, None)
+    if static is None or not callable(getattr(cls, method_name)):
+        raise ImproperlyConfigured(f"{cls.__name__}.{name} names method {method_name!r}, which is missing.")
+    if isinstance(static, types.FunctionType):
+        return types.MethodType(static, cls)
+    return getattr(cls, method_name)
+
+
+def _copy(field):
+    """A shallow copy, so binding in a subclass (another separator) leaves the parent's field alone."""
+    clone = object.__new__(type(field))
+    clone.__dict__.update(field.__dict__)
+    return clone
+
+
+def _attach_ordering(cls, declared, options):
+    """Add the ordering parameter from ``Meta.order_fields``, or apply Meta's ordering options to an
+    explicit OrderField; refuse ordering options that would have nothing to apply to."""
+    explicit = [name for name, field in declared.items() if isinstance(field, OrderField)]
+    meta = cls.__dict__.get("Meta")
+    meta_sets = {key for key in ("order_param", "default_order_fields", "order_field_labels",
+                                 "override_order_direction", "override_order_dir") if meta and key in vars(meta)}
+    if options.order_fields:
+        if explicit and explicit[-1] != options.order_param:
+            raise ImproperlyConfigured(
+                f"{cls.__name__} declares OrderField {explicit[-1]!r} and Meta.order_fields: keep one of them."
+            )
+        declared[options.order_param] = OrderField(
+            options.order_fields, labels=options.order_field_labels, default=options.default_order_fields,
+            override_order_direction=options.override_order_direction,
+        )
+    elif meta_sets:
+        if not explicit:
+            raise ImproperlyConfigured(
+                f"Meta.{sorted(meta_sets)[0]} needs Meta.order_fields (or an OrderField) to apply to."
+            )
+        if "order_param" in meta_sets and options.order_param != explicit[-1]:
+            raise ImproperlyConfigured(
+                f"Meta.order_param is {options.order_param!r} but the OrderField is named {explicit[-1]!r}."
+            )
+        field = declared[explicit[-1]]
+        declared[explicit[-1]] = OrderField(
+            field.paths, labels=options.order_field_labels or list(field.labels.items()),
+            default=options.default_order_fields or field.default,
+            override_order_direction=options.override_order_direction or (
+                "desc" if field.descending_by_default else None),
+            help_text=field.help_text,
+        )
+
+
+def _is_async(func):
+    return inspect.iscoroutinefunction(func) or inspect.iscoroutinefunction(getattr(func, "__call__", None))
+
+
+def _run_sync(func, *args, label=None):
+    """Call user code from sync ``filter_queryset``; a coroutine is run to completion when no event
+    loop runs in this thread, and refused (TypeError) when one does."""
+    result = func(*args)
+    if not inspect.isawaitable(result):
+        return result
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return async_to_sync(_awaited)(result)
+    if inspect.iscoroutine(result):
+        result.close()
+    raise TypeError(
+        f"{label or getattr(func, '__qualname__', func)} is async and an event loop runs in this thread: "
+        "use await filterset.afilter_queryset(...)."
+    )
+
+
+async def _awaited(awaitable):
+    return await awaitable
+
+
+async def _run_async(func, *args, call=None):
+    """Await async user code; run sync user code in a worker thread (it may query the database)."""
+    call = call or func
+    if _is_async(func):
+        return await call(*args)
+    result = await sync_to_async(call)(*args)
+    return await result if inspect.isawaitable(result) else result
+
+
+def _rejected(queryset, conditions):
+    """Errors for the parameters whose values the model's columns refuse (``category=abc`` on a
+    foreign key declared as a StringField): a 400 naming them, never a 500."""
+    errors = {}
+    for name, condition in conditions:
+        try:
+            queryset.filter(condition)
+        except (ValueError, TypeError, DjangoValidationError) as exc:
+            messages = getattr(exc, "messages", None) or [str(exc)]
+            errors[name] = [f"Not a value this column accepts: {'; '.join(messages)}"]
+    return errors
+
+
+def _processed(processor, result):
+    if not isinstance(result, QuerySet):
+        raise TypeError(f"{getattr(processor, '__qualname__', processor)} returned "
+                        f"{type(result).__name__}; a processor returns the queryset.")
+    return result
+
+
+def _merge(param, result, queryset, conditions):
+    """Fold a method's result in: a Q joins the conditions, a queryset replaces ``queryset`` (for
+    a negated parameter: the rows of ``queryset`` the method's queryset leaves out)."""
+    if isinstance(result, dict):
+        result = Q(**result)
     if isinstance(result, Q):
-        return queryset, condition & result
+        conditions.append((param.name, ~result if param.negated else result))
+        return queryset
     if isinstance(result, QuerySet):
-        return result, condition
-    raise TypeError(f"{method.__qualname__} returned {type(result).__name__}; a filter method returns a Q or a QuerySet.")
+        return queryset.exclude(pk__in=result.values("pk")) if param.negated else result
+    raise TypeError(
+        f"The filter method of {param.field.name!r} returned {type(result).__name__}; return a Q or a QuerySet."
+    )
 
 
-def _finish(queryset, condition, ordering):
-    if condition:
-        queryset = queryset.filter(condition)
-    if ordering:
-        queryset = queryset.order_by(*ordering)
-    return queryset
+def InlineFilterSet(  # noqa: N802 - documented as a class-like factory
+    name=None, fields=None, extra_kwargs=None, model=None, **meta_options,
+):
+    """A FilterSet class built from arguments instead of a class body. ``fields`` is a list of
+    model field names, or a dict of name -> Field instance or Python type (as an annotation would
+    be); the other keywords are Meta options (``order_fields``, ``operator``...)."""
+    if model is None and not fields:
+        raise ValueError("InlineFilterSet needs model or fields.")
+    unknown = set(meta_options) - set(OPTION_DEFAULTS)
+    if unknown:
+        raise TypeError(f"InlineFilterSet() got unexpected arguments: {', '.join(sorted(unknown))}.")
+    # The factory's signature gives every option a blank default: only the ones given count.
+    meta = {key: value for key, value in meta_options.items() if value not in (None, "", (), [])}
+    if not meta.get("order_fields"):
+        meta.pop("order_param", None)
+    attrs, annotations = {}, {}
+    if model is not None:
+        meta["model"] = model
+        meta["fields"] = list(fields) if isinstance(fields, (list, tuple)) else [] if fields else "__all__"
+    if extra_kwargs:
+        meta["extra_kwargs"] = extra_kwargs
+    if isinstance(fields, dict):
+        for field_name, spec in fields.items():
+            if isinstance(spec, Field):
+                attrs[field_name] = spec
+            else:
+                annotations[field_name] = spec
+    attrs.update(Meta=type("Meta", (), meta), __annotations__=annotations, __module__=__name__)
+    class_name = name or (f"{model.__name__}FilterSet" if model is not None else "InlineFilterSet")
+    return type(class_name, (FilterSet,), attrs)

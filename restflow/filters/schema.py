@@ -6,24 +6,30 @@ from rest_framework import serializers
 from restflow.filters.fields import OrderField, OrderingTerm
 
 LOOKUP_PHRASES = {
-    "exact": "equals the value",
-    "iexact": "equals the value, ignoring case",
-    "contains": "contains the value",
-    "icontains": "contains the value, ignoring case",
-    "startswith": "starts with the value",
-    "istartswith": "starts with the value, ignoring case",
-    "endswith": "ends with the value",
-    "iendswith": "ends with the value, ignoring case",
-    "gt": "is greater than the value",
-    "gte": "is greater than or equal to the value",
-    "lt": "is less than the value",
-    "lte": "is less than or equal to the value",
-    "in": "is one of the comma-separated values",
-    "isnull": "is null (true) or not null (false)",
+    "exact": "is equal to",
+    "iexact": "is equal to, ignoring case,",
+    "contains": "contains",
+    "icontains": "contains, ignoring case,",
+    "startswith": "starts with",
+    "istartswith": "starts with, ignoring case,",
+    "endswith": "ends with",
+    "iendswith": "ends with, ignoring case,",
+    "gt": "is greater than",
+    "gte": "is greater than or equal to",
+    "lt": "is less than",
+    "lte": "is less than or equal to",
+    "in": "is one of",
+    "range": "is between (inclusive)",
+    "isnull": "is null",
+    "regex": "matches the regular expression",
+    "iregex": "matches the regular expression, ignoring case,",
     "date": "falls on the date",
-    "year": "falls in the year",
-    "month": "falls in the month (1-12)",
-    "day": "falls on the day of the month",
+    "time": "has the time of day",
+    "search": "matches the full-text search",
+    "trigram_similar": "is similar to",
+    "unaccent": "is equal to, ignoring accents,",
+    "overlap": "shares an item with",
+    "contained_by": "is contained by",
 }
 
 
@@ -31,47 +37,68 @@ def value_schema(parser):
     """The OpenAPI schema of one value parsed by a DRF field."""
     if isinstance(parser, OrderingTerm):
         return {"type": "string", "enum": [*parser.names, *(f"-{name}" for name in parser.names)]}
+    if isinstance(parser, serializers.ListField):
+        schema = {"type": "array", "items": value_schema(parser.child)}
+        bounds = {"minItems": parser.min_length, "maxItems": parser.max_length}
+        return {**schema, **{key: value for key, value in bounds.items() if value is not None}}
     if isinstance(parser, serializers.ChoiceField):
-        return {"type": "string", "enum": list(parser.choices)}
+        return {"type": "string", "enum": [str(choice) for choice in parser.choices]}
     if isinstance(parser, serializers.BooleanField):
         return {"type": "boolean"}
     if isinstance(parser, serializers.IntegerField):
         bounds = {"minimum": parser.min_value, "maximum": parser.max_value}
         return {"type": "integer", **{key: value for key, value in bounds.items() if value is not None}}
     if isinstance(parser, serializers.FloatField):
-        return {"type": "number", "format": "double"}
+        return {"type": "number", "format": "float"}
     if isinstance(parser, serializers.DecimalField):
-        return {"type": "number", "format": "decimal"}
-    if isinstance(parser, serializers.DateTimeField):
-        return {"type": "string", "format": "date-time"}
-    if isinstance(parser, serializers.DateField):
-        return {"type": "string", "format": "date"}
-    return {"type": "string"}
+        return {"type": "string", "format": "decimal"}
+    formats = [
+        (serializers.DateTimeField, "date-time"), (serializers.DateField, "date"), (serializers.TimeField, "time"),
+        (serializers.DurationField, "duration"), (serializers.EmailField, "email"),
+    ]
+    for kind, fmt in formats:
+        if isinstance(parser, kind):
+            return {"type": "string", "format": fmt}
+    schema = {"type": "string"}
+    if isinstance(parser, serializers.CharField):
+        bounds = {"minLength": parser.min_length, "maxLength": parser.max_length}
+        schema.update({key: value for key, value in bounds.items() if value is not None})
+    return schema
 
 
 def describe(param):
-    """A one-sentence description naming the filtered path and the lookup."""
+    """The parameter's help text; else a phrase naming the field and the lookup, such as
+    ``price is greater than or equal to`` or ``exclude where price``."""
     field = param.field
-    if field.help_text:
-        return str(field.help_text)
     if isinstance(field, OrderField):
-        return f"Comma-separated ordering, from: {', '.join(field.paths)}. Prefix a name with - for descending order."
-    if param.lookup is None:
-        return f"Filter on {field.name}."
-    sentence = f"{field.path} {LOOKUP_PHRASES[param.lookup]} (lookup: {param.lookup})"
-    return f"Exclude rows where {sentence}." if param.negated else f"Rows where {sentence}."
+        if field.help_text:
+            return str(field.help_text)
+        labels = ", ".join(f"{name} ({field.labels[name]})" if name in field.labels else name for name in field.paths)
+        return f"Comma-separated ordering, from: {labels}. Prefix a name with - for descending order."
+    if param.lookup is None and field.help_text:
+        sentence = str(field.help_text)
+    elif param.help_text:
+        sentence = str(param.help_text)
+    elif param.lookup is None:
+        sentence = field.name if param.negated else f"filter by {field.name}"
+    else:
+        sentence = f"{field.name} {LOOKUP_PHRASES.get(param.lookup, param.lookup.replace('_', ' '))}"
+    return f"exclude where {sentence}" if param.negated and not field.negate else sentence
 
 
 def parameter_schema(param):
     """The OpenAPI parameter object for one query parameter."""
     schema = value_schema(param.parser)
+    if param.many and schema.get("type") != "array":
+        schema = {"type": "array", "items": schema}
     parameter = {
         "name": param.name,
         "in": "query",
-        "required": param.field.required and len(param.field.params) == 1,
+        "required": param.field.required and not param.negated and len(
+            [other for other in param.field.params if not other.negated]) == 1,
         "description": describe(param),
-        "schema": {"type": "array", "items": schema} if param.many else schema,
+        "schema": schema,
     }
     if param.many:
-        parameter.update(style="form", explode=False)
+        parameter.update(style="form", explode=True)
     return parameter

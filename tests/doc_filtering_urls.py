@@ -12,7 +12,7 @@ from rest_framework.routers import DefaultRouter
 
 from restflow.filters import FilterSet, IntegerField, RestflowFilterBackend, StringField
 from restflow.views import AsyncAPIView, AsyncReadOnlyModelViewSet
-from tests.docfilters.models import Product
+from tests.docfilters.models import GuideProduct as Product
 
 FILTERSETS = {}
 

@@ -54,12 +54,12 @@ from tests.doc_filtering_urls import register
 from tests.docfilters.models import (
     Address,
     Brand,
-    Category,
+    GuideCategory as Category,
     City,
     Department,
-    Product,
+    GuideProduct as Product,
     Region,
-    Review,
+    GuideReview as Review,
     Store,
     Tag,
     TaggedItem,
@@ -1049,7 +1049,7 @@ def test_filterset_method_signature_of_the_first_releases(shop):
 def test_filterset_inline_filterset(shop):
     """filterset.md, "InlineFilterSet": both examples, the arguments table, the ValueError."""
     ProductFilterSet = InlineFilterSet(model=Product, fields=["name", "price", "category"])
-    assert ProductFilterSet.__name__ == "ProductFilterSet" and issubclass(ProductFilterSet, FilterSet)
+    assert ProductFilterSet.__name__ == f"{Product.__name__}FilterSet" and issubclass(ProductFilterSet, FilterSet)
     check(ProductFilterSet, "price=40", [GAME])
     ProductFilterSet = InlineFilterSet(
         model=Product,

@@ -1,4 +1,9 @@
-"""Models for the filtering conformance suite: the fields restflow's filtering guide filters on."""
+"""Models for the filtering conformance suite: the fields restflow's filtering guide filters on.
+
+The guide's Product, Category and Review are GuideProduct, GuideCategory and GuideReview here (the
+tests import them under the guide's names), so their permission codenames stay apart from the
+other test apps' models.
+"""
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -8,7 +13,7 @@ class Department(models.Model):
     name = models.CharField(max_length=100)
 
 
-class Category(models.Model):
+class GuideCategory(models.Model):
     name = models.CharField(max_length=100)
     description = models.TextField(blank=True, default="")
     sku = models.CharField(max_length=12, blank=True, default="")
@@ -42,7 +47,7 @@ class Tag(models.Model):
     name = models.CharField(max_length=50)
 
 
-class Product(models.Model):
+class GuideProduct(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
@@ -74,7 +79,7 @@ class Product(models.Model):
     deleted_at = models.DateTimeField(null=True, blank=True)
     internal_id = models.CharField(max_length=20, blank=True, default="")
     metadata = models.JSONField(default=dict, blank=True)
-    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="products")
+    category = models.ForeignKey(GuideCategory, null=True, blank=True, on_delete=models.SET_NULL, related_name="products")
     brand = models.ForeignKey(Brand, null=True, blank=True, on_delete=models.SET_NULL)
     store = models.ForeignKey(Store, null=True, blank=True, on_delete=models.SET_NULL)
     tags = models.ManyToManyField(Tag, blank=True, related_name="products")
@@ -83,8 +88,8 @@ class Product(models.Model):
         ordering = ["id"]
 
 
-class Review(models.Model):
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="reviews")
+class GuideReview(models.Model):
+    product = models.ForeignKey(GuideProduct, on_delete=models.CASCADE, related_name="reviews")
     rating = models.IntegerField()
 
 

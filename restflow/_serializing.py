@@ -7,7 +7,10 @@ runs; the work is then redone in one hop, and the serializer class remembered
 so later requests go straight to the thread.
 """
 
+import contextlib
 import copy
+import functools
+import inspect
 
 from django.core.exceptions import SynchronousOnlyOperation
 from django.db import models
@@ -100,28 +103,32 @@ def _loaded_values(instance):
     return values
 
 
-def save_changed_fields(serializer, **kwargs):
-    """``serializer.save()`` for an update, writing only the fields that changed.
+@contextlib.contextmanager
+def writing_changed_fields(serializer):
+    """While the block runs, a plain ``save()`` of the serializer's instance writes only what changed.
 
-    Concurrent partial updates of different fields of one row then never undo
-    each other. A field counts as changed when the serializer validated it or
-    the update code set a new value; ``auto_now`` fields are always written.
-    A save that passes its own arguments is left as it is.
+    Concurrent partial updates of different fields of one row then never undo each
+    other. The fields are chosen when the row is written, after the model's own
+    ``save()`` and the pre_save receivers have run, so what they set is written too
+    (as DRF's full save would): a field counts when the serializer validated it or
+    its value differs from the one loaded; ``auto_now`` fields always count. A save
+    that names its own ``update_fields``, or changes the primary key, is left as it is.
     """
     instance = serializer.instance
-    if not isinstance(instance, models.Model):
-        return serializer.save(**kwargs)
+    if not isinstance(instance, models.Model) or "_save_table" in instance.__dict__:
+        yield  # not a model, or already inside such a block (an override calling the default hook)
+        return
     before = _loaded_values(instance)
-    validated = set(serializer.validated_data) if isinstance(serializer.validated_data, dict) else set()
     meta = instance._meta
-    model_save = instance.save
+    save_table = instance._save_table
+    position = _update_fields_position(type(instance)._save_table)
 
-    def save(*args, **save_kwargs):
-        if args or save_kwargs:
-            return model_save(*args, **save_kwargs)
+    def changed_fields_only(*args, **kwargs):
+        given = args[position] if len(args) > position else kwargs.get("update_fields")
         after = _loaded_values(instance)
-        if after.get(meta.pk.attname) != before.get(meta.pk.attname):
-            return model_save()
+        if given is not None or after.get(meta.pk.attname) != before.get(meta.pk.attname):
+            return save_table(*args, **kwargs)
+        validated = serializer.validated_data if isinstance(serializer.validated_data, dict) else {}
         fields = [
             field.name
             for field in meta.concrete_fields
@@ -133,10 +140,28 @@ def save_changed_fields(serializer, **kwargs):
                 or getattr(field, "auto_now", False)
             )
         ]
-        return model_save(update_fields=fields)
+        if not fields:
+            return True  # nothing to write: the row stands as it is (Django's save with update_fields=[])
+        if len(args) > position:
+            args = (*args[:position], fields, *args[position + 1 :])
+        else:
+            kwargs["update_fields"] = fields
+        return save_table(*args, **kwargs)
 
-    instance.save = save
+    instance._save_table = changed_fields_only
     try:
-        return serializer.save(**kwargs)
+        yield
     finally:
-        del instance.save
+        del instance._save_table
+
+
+@functools.cache
+def _update_fields_position(save_table):
+    """Where ``update_fields`` sits among ``Model._save_table``'s positional arguments (after self)."""
+    return list(inspect.signature(save_table).parameters).index("update_fields") - 1
+
+
+def save_changed_fields(serializer, **kwargs):
+    """``serializer.save(**kwargs)`` for an update, writing only the fields that changed (see above)."""
+    with writing_changed_fields(serializer):
+        return serializer.save(**kwargs)

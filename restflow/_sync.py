@@ -3,7 +3,7 @@
 from functools import cache
 from inspect import isawaitable
 
-from asgiref.sync import async_to_sync, sync_to_async
+from asgiref.sync import sync_to_async
 from django.db import transaction
 
 
@@ -23,16 +23,6 @@ def atomic_run(using, func, *args):
     """Run sync ``func`` inside one transaction on database ``using`` (call it in a hop)."""
     with transaction.atomic(using=using):
         return func(*args)
-
-
-def atomic_await(using, coroutine_function, *args):
-    """Await an async hook inside one transaction (call it in a hop).
-
-    The coroutine runs back on the event loop; asgiref routes its own hops to
-    this thread, so every query it makes joins the transaction opened here.
-    """
-    with transaction.atomic(using=using):
-        return async_to_sync(coroutine_function)(*args)
 
 
 @cache

@@ -1,5 +1,6 @@
 """AsyncGenericAPIView and the concrete generic views, handlers named for HTTP methods."""
 
+from django.core.exceptions import SynchronousOnlyOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models.query import QuerySet
 from django.http import Http404
@@ -13,6 +14,9 @@ from restflow._sync import in_thread, resolve
 from restflow.apiview import AsyncAPIView
 from restflow.pagination import apaginate
 from restflow._serializing import adata
+
+# get_queryset functions known to query: called in a hop.
+_queryset_in_thread = set()
 
 # DRF's filters that build a queryset without touching the database.
 _QUERY_ONLY_BACKENDS = (SearchFilter.filter_queryset, OrderingFilter.filter_queryset)
@@ -47,8 +51,22 @@ class AsyncGenericAPIView(PaginatorMixin, AsyncAPIView, GenericAPIView):
     get_serializer_context = GenericAPIView.get_serializer_context
 
     async def aget_queryset(self):
-        """``get_queryset()``, awaited when it is a coroutine (an ``async def`` override)."""
-        return await resolve(self.get_queryset())
+        """``get_queryset()``, awaited when it is a coroutine (an ``async def`` override).
+
+        A sync override that runs a query (DRF code often looks up the user's profile there)
+        meets SynchronousOnlyOperation on the loop before its query runs; it is then called
+        in a hop, and its class sent straight to the hop from then on.
+        """
+        get_queryset = self.get_queryset
+        key = getattr(get_queryset, "__func__", get_queryset)
+        if key in _queryset_in_thread:
+            return await in_thread(get_queryset)
+        try:
+            queryset = get_queryset()
+        except SynchronousOnlyOperation:
+            _queryset_in_thread.add(key)
+            return await in_thread(get_queryset)
+        return await resolve(queryset)
 
     async def aget_object(self):
         """The object named by the URL: 404 when missing or malformed; object permissions checked."""

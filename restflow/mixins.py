@@ -1,20 +1,23 @@
 """Async model mixins: list, retrieve, create, update, destroy.
 
-Writes run with their ``aperform_*`` hook inside one transaction, since Django
-does not apply ATOMIC_REQUESTS to async views: a hook that fails after the save
-leaves nothing behind. A unique-constraint race that slips past validation
-answers 400 in DRF's error shape, not 500.
+A write runs with its hook inside one transaction, in one hop: a hook that fails
+after the save leaves nothing behind. The hook is DRF's sync ``perform_*`` or
+restflow's async ``aperform_*``, whichever the class overrides most specifically.
+A unique-constraint race that slips past validation answers 400 in DRF's error
+shape, not 500.
 """
 
-from asgiref.sync import iscoroutinefunction
+from functools import partial
+
+from asgiref.sync import async_to_sync, iscoroutinefunction
 from django.db import IntegrityError, router
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from restflow._sync import atomic_await, atomic_run, in_thread
-from restflow._serializing import adata, ais_valid, ais_valid_then, asave, save_changed_fields
+from restflow._serializing import adata, ais_valid, ais_valid_then, asave, save_changed_fields, writing_changed_fields
+from restflow._sync import atomic_run, in_thread, prefers_async
 
 CONFLICT_MESSAGE = "The data conflicts with data already stored; it was not saved."
 
@@ -29,27 +32,35 @@ def _write_database(view, serializer=None, instance=None):
     return router.db_for_write(model) if model is not None else "default"
 
 
-async def _run_hook(hook, argument, using):
-    """Run an overridden write hook in one transaction (an async one through the bridge)."""
-    if iscoroutinefunction(hook):
-        return await in_thread(atomic_await, using, hook, argument)
-    return await in_thread(atomic_run, using, hook, argument)
+def _write_hook(view, name, default):
+    """The view's write hook ``name`` (e.g. "perform_create") as a sync callable, or None for the default.
+
+    The most specific override wins: whichever of DRF's sync ``perform_x`` and the async
+    ``aperform_x`` the class's MRO reaches first (on one class, the async one). The
+    hook is called in the write's hop; an async one runs back on the loop through
+    ``async_to_sync``, and the queries it makes return to that hop's thread and
+    transaction.
+    """
+    if not prefers_async(type(view), "a" + name, name):
+        return getattr(view, name)
+    hook = getattr(view, "a" + name)
+    if getattr(hook, "__func__", None) is default:
+        return None
+    return async_to_sync(hook) if iscoroutinefunction(hook) else hook
 
 
-def _is_default(hook, default):
-    return getattr(hook, "__func__", None) is default
-
-
-async def _validate_and_write(serializer, hook, default_hook, sync_default, using):
-    """Validate, then write through the hook; the default hook shares validation's hop."""
+async def _validate_and_write(serializer, write, using):
+    """Validate, then ``write(serializer)`` in one transaction; validation shares the hop when it needs one."""
     try:
-        if _is_default(hook, default_hook):
-            await ais_valid_then(serializer, atomic_run, using, sync_default, serializer)
-        else:
-            await ais_valid(serializer, raise_exception=True)
-            await _run_hook(hook, serializer, using)
+        await ais_valid_then(serializer, atomic_run, using, write, serializer)
     except IntegrityError:
         raise await _conflict(serializer)
+
+
+def _update_through(hook, serializer):
+    """Run an update hook with only the changed fields written (see ``writing_changed_fields``)."""
+    with writing_changed_fields(serializer):
+        return hook(serializer)
 
 
 async def _conflict(serializer):
@@ -94,16 +105,18 @@ class AsyncCreateModelMixin:
 
     async def create(self, request, *args, **kwargs):
         serializer = self.get_request_serializer(data=request.data)
-        await _validate_and_write(
-            serializer, self.aperform_create, AsyncCreateModelMixin.aperform_create,
-            type(serializer).save, _write_database(self, serializer),
-        )
+        hook = _write_hook(self, "perform_create", AsyncCreateModelMixin.aperform_create)
+        await _validate_and_write(serializer, hook or type(serializer).save, _write_database(self, serializer))
         data = await _response_data(self, serializer)
         return Response(data, status=status.HTTP_201_CREATED, headers=self.get_success_headers(data))
 
     async def aperform_create(self, serializer):
         """Save the new object; override for side effects (they share its transaction)."""
         await asave(serializer)
+
+    def perform_create(self, serializer):
+        """DRF's sync hook, for code written for DRF; an override runs in the write's hop."""
+        serializer.save()
 
     def get_success_headers(self, data):
         try:
@@ -116,12 +129,14 @@ class AsyncUpdateModelMixin:
     """Update an object (PUT) or some of its fields (PATCH), writing only changed fields."""
 
     async def update(self, request, *args, **kwargs):
-        partial = kwargs.pop("partial", False)
+        partial_update = kwargs.pop("partial", False)
         instance = await self.aget_object()
-        serializer = self.get_request_serializer(instance, data=request.data, partial=partial)
+        serializer = self.get_request_serializer(instance, data=request.data, partial=partial_update)
+        hook = _write_hook(self, "perform_update", AsyncUpdateModelMixin.aperform_update)
         await _validate_and_write(
-            serializer, self.aperform_update, AsyncUpdateModelMixin.aperform_update,
-            save_changed_fields, _write_database(self, serializer, instance),
+            serializer,
+            save_changed_fields if hook is None else partial(_update_through, hook),
+            _write_database(self, serializer, instance),
         )
         if getattr(instance, "_prefetched_objects_cache", None):
             instance._prefetched_objects_cache = {}
@@ -135,19 +150,24 @@ class AsyncUpdateModelMixin:
         """Save the changes; override for side effects (they share its transaction)."""
         await in_thread(save_changed_fields, serializer)
 
+    def perform_update(self, serializer):
+        """DRF's sync hook, for code written for DRF; an override runs in the write's hop."""
+        serializer.save()
+
 
 class AsyncDestroyModelMixin:
     """Destroy an object: 204."""
 
     async def destroy(self, request, *args, **kwargs):
         instance = await self.aget_object()
-        using = _write_database(self, instance=instance)
-        if _is_default(self.aperform_destroy, AsyncDestroyModelMixin.aperform_destroy):
-            await in_thread(atomic_run, using, type(instance).delete, instance)
-        else:
-            await _run_hook(self.aperform_destroy, instance, using)
+        hook = _write_hook(self, "perform_destroy", AsyncDestroyModelMixin.aperform_destroy)
+        await in_thread(atomic_run, _write_database(self, instance=instance), hook or type(instance).delete, instance)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     async def aperform_destroy(self, instance):
         """Delete the object; override to archive instead (it runs in a transaction)."""
         await instance.adelete()
+
+    def perform_destroy(self, instance):
+        """DRF's sync hook, for code written for DRF; an override runs in the write's hop."""
+        instance.delete()

@@ -17,6 +17,92 @@ from tests.compatapp.models import Note
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls("tests.compat_urls")]
 
 
+# --- sync perform_* hooks ----------------------------------------------------------------------
+
+
+async def test_sync_perform_hooks_are_called(client):
+    """perform_create / perform_update / perform_destroy left from DRF run, with DRF's semantics."""
+    created = await client.post("/c/sync-hooks/", {"title": "t"})
+    assert created.status_code == 201
+    assert created.json()["author"] == "sync-create"
+    pk = created.json()["id"]
+    assert (await Note.objects.aget(pk=pk)).author == "sync-create"
+    updated = await client.patch(f"/c/sync-hooks/{pk}/", {"body": "b"})
+    assert updated.json()["author"] == "sync-update"
+    assert (await Note.objects.aget(pk=pk)).author == "sync-update"
+    assert (await client.delete(f"/c/sync-hooks/{pk}/")).status_code == 204
+    assert (await Note.objects.aget(pk=pk)).hidden is True
+
+
+@pytest.mark.parametrize(
+    ("path", "author"),
+    [("/c/both-hooks/", "async"), ("/c/sync-over-async/", "sync-subclass")],
+)
+async def test_most_specific_write_hook_wins(client, path, author):
+    """Both spellings on one class: ``aperform_create``; a subclass's sync override beats its base's async one."""
+    created = await client.post(path, {"title": "t"})
+    assert created.status_code == 201
+    assert (await Note.objects.aget(pk=created.json()["id"])).author == author
+
+
+async def test_sync_hook_that_raises_after_its_save_leaves_nothing(client):
+    """The sync hook runs in the write's transaction: a failure after its save undoes it."""
+    response = await client.post("/c/hook-raises/", {"title": "t"})
+    assert response.status_code == 400
+    assert response.json() == {"author": ["refused after the save"]}
+    assert await Note.objects.acount() == 0
+
+
+# --- sync get_queryset that queries -------------------------------------------------------------
+
+
+async def test_sync_get_queryset_that_queries(client):
+    """A sync get_queryset evaluating a query: list and retrieve answer (it runs in a hop)."""
+    shown = await Note.objects.acreate(title="shown")
+    await Note.objects.acreate(title="hidden", hidden=True)
+    for _ in range(2):  # the second time through the remembered path
+        listed = await client.get("/c/querying/")
+        assert listed.status_code == 200, listed.content
+        assert [note["title"] for note in listed.json()] == ["shown"]
+    assert (await client.get(f"/c/querying/{shown.pk}/")).json()["title"] == "shown"
+
+
+# --- fields set by save() and pre_save ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["patch", "put"])
+async def test_fields_set_by_save_and_pre_save_are_written(client, method):
+    """The model's save() sets slug, a pre_save receiver word_count: both reach the database."""
+    note = await Note.objects.acreate(title="Old title", body="one")
+    assert (note.slug, note.word_count) == ("old-title", 1)
+    response = await getattr(client, method)(f"/c/notes/{note.pk}/", {"title": "New title", "body": "one two three"})
+    assert response.status_code == 200
+    assert (response.json()["slug"], response.json()["word_count"]) == ("new-title", 3)
+    fresh = await Note.objects.aget(pk=note.pk)
+    assert (fresh.title, fresh.slug, fresh.word_count) == ("New title", "new-title", 3)
+
+
+async def test_patch_writes_only_changed_fields(client):
+    """A PATCH does not write back fields it did not change (a concurrent change to them survives)."""
+    note = await Note.objects.acreate(title="t", body="one")
+    # Another writer changes ``hidden`` after this request loaded the row: emulated by
+    # changing it between the load and the save, through the save() it calls.
+    original_save = Note.save
+
+    def save(self, *args, **kwargs):
+        Note.objects.filter(pk=self.pk).update(hidden=True)
+        original_save(self, *args, **kwargs)
+
+    Note.save = save
+    try:
+        response = await client.patch(f"/c/notes/{note.pk}/", {"body": "one two"})
+    finally:
+        Note.save = original_save
+    assert response.status_code == 200
+    fresh = await Note.objects.aget(pk=note.pk)
+    assert (fresh.hidden, fresh.body, fresh.word_count) == (True, "one two", 2)
+
+
 # --- the browsable API on plain views ------------------------------------------------------------
 
 

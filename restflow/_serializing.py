@@ -40,15 +40,24 @@ def _is_valid(serializer, raise_exception):
     return serializer.is_valid(raise_exception=raise_exception)
 
 
-async def ais_valid(serializer, raise_exception=True):
-    """``serializer.is_valid()`` without blocking the loop."""
-    key = _key(serializer)
-    if key not in _valid_in_thread:
+async def on_loop_or_hop(memo, key, func, *args, **kwargs):
+    """Run sync ``func`` on the loop; when it needs the database there, redo it in one hop.
+
+    ``key`` goes into the set ``memo`` then, so later calls with it go straight to the thread.
+    """
+    if key not in memo:
         try:
-            return _is_valid(serializer, raise_exception)
+            return func(*args, **kwargs)
         except SynchronousOnlyOperation:
-            _valid_in_thread.add(key)
-    return await in_thread(_is_valid, serializer, raise_exception)
+            memo.add(key)
+    return await in_thread(func, *args, **kwargs)
+
+
+async def plain_is_valid(serializer, raise_exception=True):
+    """``serializer.is_valid()`` without blocking the loop."""
+    return await on_loop_or_hop(
+        _valid_in_thread, _key(serializer), _is_valid, serializer, raise_exception
+    )
 
 
 def _validate_then(serializer, then, args):
@@ -72,7 +81,7 @@ async def ais_valid_then(serializer, then, *args):
     return await in_thread(_validate_then, serializer, then, args)
 
 
-async def adata(serializer):
+async def plain_data(serializer):
     """``serializer.data`` without blocking the loop."""
     key = _key(serializer)
     if key not in _data_in_thread:
@@ -81,16 +90,19 @@ async def adata(serializer):
             # Fetch a lazy queryset here: its query alone must not mark the class as
             # one whose representation needs the thread (every later request would hop).
             serializer.instance = [obj async for obj in instance.all()]
-        try:
-            return _representation(serializer)
-        except SynchronousOnlyOperation:
-            _data_in_thread.add(key)
-    return await in_thread(_representation, serializer)
+    return await on_loop_or_hop(_data_in_thread, key, _representation, serializer)
 
 
-async def asave(serializer, **kwargs):
+async def plain_save(serializer, **kwargs):
     """``serializer.save(**kwargs)`` in one hop; returns the saved instance."""
     return await in_thread(serializer.save, **kwargs)
+
+
+# The helpers our views call. The plain_* functions above never consult the
+# serializer's own async methods: restflow's serializer classes build those on them.
+ais_valid = plain_is_valid
+adata = plain_data
+asave = plain_save
 
 
 def _loaded_values(instance):

@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "tests.compatapp",
     "django.contrib.postgres",
     "tests.docfilters",
+    "tests.serializersapp",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,455 @@
+"""restflow's serializer classes: DRF's own, with fields declared by annotation and an async surface.
+
+Everything DRF defines runs through DRF's code. What restflow adds: fields built
+from the class body's annotations (at class creation, so a serializer instance
+costs what a DRF one does), ``ValidatedData`` for ``validated_data``, and async
+twins of the entry points that never block the loop: DRF's sync work runs on the
+loop while it needs no query, else in one hop; async user hooks are awaited there.
+"""
+
+import sys
+from collections.abc import Mapping
+from functools import cache
+from typing import ClassVar, get_origin
+
+from asgiref.sync import iscoroutinefunction
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.fields import SkipField, empty, get_error_detail
+from rest_framework.settings import api_settings
+
+from restflow._serializing import on_loop_or_hop, plain_data, plain_is_valid, plain_save
+from restflow._sync import in_thread
+from restflow.serializers._fields import Field, get_field_from_type
+from restflow.serializers.validated_data import ValidatedData, transform_validated_data
+
+RESERVED_NAMES = frozenset({"data", "errors", "validated_data", "instance", "initial_data", "fields", "context"})
+
+# Serializer classes whose sync validation or representation needed the database on the loop.
+_fields_in_thread = set()
+_checks_in_thread = set()
+_representation_in_thread = set()
+
+
+def _own_annotations(attrs):
+    """The class body's annotations; string ones (``from __future__ import annotations``) evaluated."""
+    annotations = attrs.get("__annotations__", {})
+    module = sys.modules.get(attrs.get("__module__"))
+    scope = {**vars(module), **attrs} if module is not None else dict(attrs)
+    return {
+        name: eval(annotation, scope) if isinstance(annotation, str) else annotation  # noqa: S307 - the class's own code
+        for name, annotation in annotations.items()
+    }
+
+
+def _annotated_fields(attrs, options):
+    """DRF fields for the annotated names of a class body, in annotation order.
+
+    ``options`` maps a name to keyword arguments (a model serializer's Meta);
+    a ``Field(...)`` marker's own arguments go on top, and a plain value
+    assigned to the name is the field's default. Markers and values leave ``attrs``.
+    """
+    made = []
+    for name, annotation in _own_annotations(attrs).items():
+        if annotation is ClassVar or get_origin(annotation) is ClassVar:
+            continue
+        if name in RESERVED_NAMES:
+            raise ValueError(f"`{name}` collides with a Serializer attribute: choose another field name.")
+        value = attrs.get(name, empty)
+        if isinstance(value, serializers.Field):
+            continue  # a declared DRF field wins over the annotation
+        kwargs = dict(options.get(name, {}))
+        if isinstance(value, Field):
+            kwargs.update(value.kwargs)
+        elif value is not empty:
+            kwargs["default"] = value
+        attrs.pop(name, None)
+        made.append((name, get_field_from_type(annotation, name, **kwargs)))
+    for name, value in attrs.items():
+        if isinstance(value, Field):
+            raise TypeError(f"`{name} = {value!r}` has no annotation to pick its field class: write `{name}: <type> = {value!r}`.")
+    return made
+
+
+class SerializerMetaclass(serializers.SerializerMetaclass):
+    """DRF's metaclass, after the annotated names became fields of the class body.
+
+    Order of fields: inherited ones first (DRF's rule: one redeclared keeps its
+    place), then this class's annotated names, then its declared DRF fields.
+    """
+
+    def __new__(mcs, name, bases, attrs):
+        meta = attrs.get("Meta") or next((base.Meta for base in bases if hasattr(base, "Meta")), None)
+        made = _annotated_fields(attrs, mcs.field_options(meta))
+        declared = [value._creation_counter for value in attrs.values() if isinstance(value, serializers.Field)]
+        first = min(declared, default=0)
+        for position, (field_name, field) in enumerate(made):
+            field._creation_counter = first - len(made) + position
+            attrs[field_name] = field
+        mcs.include_in_meta(attrs, meta, [field_name for field_name, _ in made])
+        return super().__new__(mcs, name, bases, attrs)
+
+    @staticmethod
+    def field_options(meta):
+        return {}
+
+    @staticmethod
+    def include_in_meta(attrs, meta, names):
+        pass
+
+
+class ModelSerializerMetaclass(SerializerMetaclass):
+    """Annotated names of a model serializer join ``Meta.fields`` and take ``Meta.extra_kwargs``."""
+
+    @staticmethod
+    def field_options(meta):
+        options = {name: dict(kwargs) for name, kwargs in getattr(meta, "extra_kwargs", {}).items()}
+        for name in getattr(meta, "read_only_fields", None) or ():
+            options.setdefault(name, {})["read_only"] = True
+        return options
+
+    @staticmethod
+    def include_in_meta(attrs, meta, names):
+        listed = getattr(meta, "fields", None)
+        if not isinstance(listed, (list, tuple)):
+            return
+        missing = [name for name in names if name not in listed]
+        if not missing:
+            return
+        merged = type(listed)([*listed, *missing])
+        if "Meta" in attrs:
+            attrs["Meta"].fields = merged
+        else:
+            attrs["Meta"] = type("Meta", (meta,), {"fields": merged})
+
+
+def _user_defines(cls, name):
+    """True when ``cls`` or a base below restflow's classes defines ``name``."""
+    for klass in cls.__mro__:
+        if klass.__module__ == __name__:
+            return False
+        if name in vars(klass):
+            return True
+    return False
+
+
+@cache
+def _async_hooks(cls):
+    """Field names whose ``validate_<name>`` hook is a coroutine function."""
+    return frozenset(
+        attr[len("validate_"):]
+        for attr in dir(cls)
+        if attr.startswith("validate_") and iscoroutinefunction(getattr(cls, attr))
+    )
+
+
+@cache
+def _uses_avalidate(cls):
+    return _user_defines(cls, "avalidate")
+
+
+@cache
+def _validates_async(cls):
+    """True when validating ``cls`` awaits user code (else DRF's is_valid does it all)."""
+    return bool(
+        _async_hooks(cls)
+        or iscoroutinefunction(cls.validate)
+        or _uses_avalidate(cls)
+        or _user_defines(cls, "arun_validation")
+        or _user_defines(cls, "ato_internal_value")
+    )
+
+
+def _refuse(serializer, hook, sync_entry, async_entry):
+    raise TypeError(
+        f"{type(serializer).__name__}.{hook} is async, so {sync_entry} cannot run it: "
+        f"call `await serializer.{async_entry}` instead."
+    )
+
+
+class _AsyncSurface:
+    """Async twins of DRF's serializer entry points; the sync ones refuse async user code."""
+
+    # Sync entry points: DRF's, unless user code they would call is async.
+
+    def to_internal_value(self, data):
+        hooks = _async_hooks(type(self))
+        if hooks:
+            for field in self._writable_fields:
+                if field.field_name in hooks:
+                    _refuse(self, f"validate_{field.field_name}", "to_internal_value()", "ais_valid()")
+        return super().to_internal_value(data)
+
+    def run_validation(self, data=empty):
+        cls = type(self)
+        if iscoroutinefunction(cls.validate):
+            _refuse(self, "validate", "run_validation()", "ais_valid()")
+        if _uses_avalidate(cls) and not _user_defines(cls, "validate"):
+            _refuse(self, "avalidate", "run_validation()", "ais_valid()")
+        return super().run_validation(data)
+
+    def save(self, **kwargs):
+        sync_name, async_name = ("update", "aupdate") if self.instance is not None else ("create", "acreate")
+        cls = type(self)
+        if iscoroutinefunction(getattr(cls, sync_name)):
+            _refuse(self, sync_name, "save()", "asave()")
+        if _user_defines(cls, async_name) and not _user_defines(cls, sync_name):
+            _refuse(self, async_name, "save()", "asave()")
+        return super().save(**kwargs)
+
+    @property
+    def data(self):
+        if not hasattr(self, "_data") and iscoroutinefunction(type(self).to_representation):
+            _refuse(self, "to_representation", "`.data`", "adata()")
+        return super().data
+
+    @property
+    def validated_data(self):
+        """DRF's validated data as ``ValidatedData`` (attribute access, nested too)."""
+        value = super().validated_data
+        if isinstance(value, dict) and not isinstance(value, ValidatedData):
+            value = self._validated_data = transform_validated_data(value)
+        return value
+
+    # Validation
+
+    async def ais_valid(self, *, raise_exception=False):
+        """``is_valid()`` without blocking the loop; async ``validate_<name>``, ``validate`` and ``avalidate`` are awaited."""
+        if not _validates_async(type(self)):
+            return await plain_is_valid(self, raise_exception=raise_exception)
+        assert hasattr(self, "initial_data"), (
+            "Cannot call `.ais_valid()` as no `data=` keyword argument was passed when instantiating the serializer instance."
+        )
+        if not hasattr(self, "_validated_data"):
+            try:
+                self._validated_data = await self.arun_validation(self.initial_data)
+            except ValidationError as exc:
+                self._validated_data = {}
+                self._errors = exc.detail
+            else:
+                self._errors = {}
+        if self._errors and raise_exception:
+            raise ValidationError(self.errors)
+        return not self._errors
+
+    async def arun_validation(self, data=empty):
+        """``run_validation()``: fields, then DRF's validators, then ``avalidate`` (when defined) or ``validate``."""
+        is_empty_value, data = self.validate_empty_values(data)
+        if is_empty_value:
+            return data
+        value = await self.ato_internal_value(data)
+        cls = type(self)
+        try:
+            value = await on_loop_or_hop(_checks_in_thread, cls, self._sync_checks, value)
+            if _uses_avalidate(cls):
+                value = await self.avalidate(value)
+            elif iscoroutinefunction(cls.validate):
+                value = await self.validate(value)
+            assert value is not None, ".validate() should return the validated data"
+        except (ValidationError, DjangoValidationError) as exc:
+            raise ValidationError(detail=serializers.as_serializer_error(exc)) from exc
+        return value
+
+    def _sync_checks(self, value):
+        """DRF's validators, then a sync ``validate`` when the async path uses it."""
+        self.run_validators(value)
+        cls = type(self)
+        if _uses_avalidate(cls) or iscoroutinefunction(cls.validate):
+            return value
+        return self.validate(value)
+
+    async def ato_internal_value(self, data):
+        """``to_internal_value()``, awaiting async ``validate_<name>`` hooks; errors as DRF reports them."""
+        outcomes = await on_loop_or_hop(_fields_in_thread, type(self), self._validate_fields, data)
+        hooks = _async_hooks(type(self))
+        ret, errors = {}, {}
+        for field, value, error in outcomes:
+            if error is None and field.field_name in hooks:
+                try:
+                    value = await getattr(self, "validate_" + field.field_name)(value)
+                except ValidationError as exc:
+                    error = exc.detail
+                except DjangoValidationError as exc:
+                    error = get_error_detail(exc)
+                except SkipField:
+                    continue
+            if error is not None:
+                errors[field.field_name] = error
+            else:
+                self.set_value(ret, field.source_attrs, value)
+        if errors:
+            raise ValidationError(errors)
+        return ret
+
+    def _validate_fields(self, data):
+        """(field, value, error) for each writable field, sync hooks run, async ones left to await."""
+        if not isinstance(data, Mapping):
+            message = self.error_messages["invalid"].format(datatype=type(data).__name__)
+            raise ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [message]}, code="invalid")
+        hooks = _async_hooks(type(self))
+        outcomes = []
+        for field in self._writable_fields:
+            try:
+                value = field.run_validation(field.get_value(data))
+                if field.field_name not in hooks:
+                    hook = getattr(self, "validate_" + field.field_name, None)
+                    if hook is not None:
+                        value = hook(value)
+            except ValidationError as exc:
+                outcomes.append((field, None, exc.detail))
+            except DjangoValidationError as exc:
+                outcomes.append((field, None, get_error_detail(exc)))
+            except SkipField:
+                pass
+            else:
+                outcomes.append((field, value, None))
+        return outcomes
+
+    async def avalidate(self, attrs):
+        """Async cross-field validation; when you define it, the async path runs it instead of ``validate``."""
+        return attrs
+
+    # Saving
+
+    async def asave(self, **kwargs):
+        """``save()`` without blocking the loop: your ``acreate``/``aupdate`` awaited, else ``save()`` in one hop."""
+        cls = type(self)
+        async_name = "aupdate" if self.instance is not None else "acreate"
+        if _user_defines(cls, "save") or not _user_defines(cls, async_name):
+            return await plain_save(self, **kwargs)
+        assert hasattr(self, "_errors"), "You must call `.ais_valid()` or `.is_valid()` before calling `.asave()`."
+        assert not self.errors, "You cannot call `.asave()` on a serializer with invalid data."
+        assert "commit" not in kwargs, "'commit' is not a valid keyword argument to the 'asave()' method."
+        assert not hasattr(self, "_data"), "You cannot call `.asave()` after accessing `serializer.data`."
+        validated_data = {**self.validated_data, **kwargs}
+        if self.instance is not None:
+            self.instance = await self.aupdate(self.instance, validated_data)
+            assert self.instance is not None, "`aupdate()` did not return an object instance."
+        else:
+            self.instance = await self.acreate(validated_data)
+            assert self.instance is not None, "`acreate()` did not return an object instance."
+        return self.instance
+
+    async def acreate(self, validated_data):
+        """Create the object: ``create()`` (DRF's, or yours) in one hop unless you override this."""
+        return await in_thread(self.create, validated_data)
+
+    async def aupdate(self, instance, validated_data):
+        """Update the object: ``update()`` (DRF's, or yours) in one hop unless you override this."""
+        return await in_thread(self.update, instance, validated_data)
+
+    # Representation
+
+    async def ato_representation(self, instance):
+        """``to_representation(instance)`` without blocking the loop (an async override is awaited)."""
+        if iscoroutinefunction(type(self).to_representation):
+            return await self.to_representation(instance)
+        return await on_loop_or_hop(_representation_in_thread, type(self), self.to_representation, instance)
+
+    async def adata(self):
+        """``.data`` without blocking the loop (an async ``to_representation`` is awaited)."""
+        if not iscoroutinefunction(type(self).to_representation):
+            return await plain_data(self)
+        if not hasattr(self, "_data"):
+            assert not hasattr(self, "initial_data") or hasattr(self, "_validated_data"), (
+                "When a serializer is passed a `data` keyword argument you must call `.ais_valid()` "
+                "before attempting to access the serialized `.adata()` representation."
+            )
+            if self.instance is not None and not getattr(self, "_errors", None):
+                self._data = await self.to_representation(self.instance)
+            elif hasattr(self, "_validated_data") and not getattr(self, "_errors", None):
+                self._data = await self.to_representation(self.validated_data)
+            else:
+                self._data = self.get_initial()
+        return self.data
+
+
+class ListSerializer(serializers.ListSerializer):
+    """DRF's ListSerializer for ``many=True``, with ``ais_valid``, ``adata`` and ``asave``."""
+
+    @property
+    def validated_data(self):
+        value = super().validated_data
+        if isinstance(value, list):
+            value = self._validated_data = transform_validated_data(value)
+        return value
+
+    async def ais_valid(self, *, raise_exception=False):
+        """``is_valid()`` without blocking the loop."""
+        return await plain_is_valid(self, raise_exception=raise_exception)
+
+    async def adata(self):
+        """``.data`` without blocking the loop."""
+        return await plain_data(self)
+
+    async def asave(self, **kwargs):
+        """``save()`` in one hop."""
+        return await plain_save(self, **kwargs)
+
+
+class _ManyInit:
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        serializer = super().many_init(*args, **kwargs)
+        if type(serializer) is serializers.ListSerializer:
+            serializer.__class__ = ListSerializer  # DRF's default list class, with the async surface
+        return serializer
+
+
+class Serializer(_AsyncSurface, _ManyInit, serializers.Serializer, metaclass=SerializerMetaclass):
+    """DRF's Serializer; annotated names are fields (``name: str``), plus the async surface."""
+
+
+class ModelSerializer(_AsyncSurface, _ManyInit, serializers.ModelSerializer, metaclass=ModelSerializerMetaclass):
+    """DRF's ModelSerializer; annotated names are fields added to ``Meta.fields``, plus the async surface."""
+
+
+class HyperlinkedModelSerializer(ModelSerializer, serializers.HyperlinkedModelSerializer):
+    """DRF's HyperlinkedModelSerializer, with annotated fields and the async surface."""
+
+
+def InlineSerializer(  # noqa: N802 - a documented name
+    name=None,
+    fields=None,
+    extra_kwargs=None,
+    read_only_fields=None,
+    write_only_fields=None,
+    model=None,
+    model_fields=None,
+):
+    """A serializer class built in one call: a Serializer, or a ModelSerializer when ``model`` is given.
+
+    ``fields`` maps names to DRF field instances or to annotation types. With a
+    model, ``Meta.fields`` is ``model_fields``, else the names of ``fields``, else
+    ``"__all__"``; ``read_only_fields``/``write_only_fields`` join ``extra_kwargs``
+    (whose own entries win).
+    """
+    if model is None and not fields:
+        raise ValueError("InlineSerializer needs `fields`, `model`, or both.")
+    attrs = {"__module__": sys._getframe(1).f_globals.get("__name__", __name__), "__annotations__": {}}
+    for field_name, value in (fields or {}).items():
+        if isinstance(value, serializers.Field):
+            attrs[field_name] = value
+        else:
+            attrs["__annotations__"][field_name] = value
+    if model is None:
+        if extra_kwargs or read_only_fields or write_only_fields:
+            raise TypeError(
+                "extra_kwargs, read_only_fields and write_only_fields apply with `model`; "
+                "without one, pass DRF field instances with those options in `fields`."
+            )
+        return SerializerMetaclass(name or "_Serializer", (Serializer,), attrs)
+    options = {key: dict(value) for key, value in (extra_kwargs or {}).items()}
+    for flag, names in (("read_only", read_only_fields), ("write_only", write_only_fields)):
+        for field_name in names or ():
+            options[field_name] = {flag: True, **options.get(field_name, {})}
+    if model_fields is not None:
+        listed = model_fields if isinstance(model_fields, str) else list(model_fields)
+    else:
+        listed = list(fields) if fields else serializers.ALL_FIELDS
+    meta = {"model": model, "fields": listed}
+    if options:
+        meta["extra_kwargs"] = options
+    attrs["Meta"] = type("Meta", (), meta)
+    return ModelSerializerMetaclass(name or f"{model.__name__}Serializer", (ModelSerializer,), attrs)

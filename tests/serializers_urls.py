@@ -1,0 +1,155 @@
+"""Routes for the serializer tests: each restflow serializer beside its DRF-declared twin.
+
+The ``rf`` routes are restflow viewsets with serializers declared by annotation;
+the ``drf`` routes are DRF's own ModelViewSet with the same serializers declared
+field by field, the oracle the tests compare against.
+"""
+
+import decimal
+from typing import Literal
+
+from django.urls import include, path
+from rest_framework import serializers as drf
+from rest_framework import viewsets as drf_viewsets
+from rest_framework.routers import DefaultRouter
+from rest_framework.validators import UniqueValidator
+
+from restflow.serializers import Field, HyperlinkedModelSerializer, ModelSerializer, NotRequired
+from restflow.views import AsyncModelViewSet
+from tests.serializersapp.models import Article, Author, Tag
+
+
+class ArticleSerializer(ModelSerializer):
+    """Annotations for some model fields; the rest generated from the model as DRF does."""
+
+    title: str = Field(max_length=100)
+    score: decimal.Decimal = Field(max_digits=6, decimal_places=2, required=False)
+    body: NotRequired[str] = Field(allow_blank=True)
+    status: Literal["draft", "live"] = Field(write_only=True, required=False)
+
+    class Meta:
+        model = Article
+        fields = ["id", "title", "body", "author", "tags", "score", "published", "reviewer"]
+
+    def validate_title(self, value):
+        if value.startswith("_"):
+            raise drf.ValidationError("No leading underscore.")
+        return value
+
+    def validate(self, attrs):
+        attrs.pop("status", None)
+        if attrs.get("published") and attrs.get("body") == "":
+            raise drf.ValidationError({"body": ["A published article needs a body."]})
+        return attrs
+
+
+class DRFArticleSerializer(drf.ModelSerializer):
+    title = drf.CharField(max_length=100)
+    score = drf.DecimalField(max_digits=6, decimal_places=2, required=False)
+    body = drf.CharField(allow_blank=True, required=False)
+    status = drf.ChoiceField(choices=["draft", "live"], write_only=True, required=False)
+
+    class Meta:
+        model = Article
+        fields = ["id", "title", "body", "author", "tags", "score", "published", "reviewer", "status"]
+
+    validate_title = ArticleSerializer.validate_title
+    validate = ArticleSerializer.validate
+
+
+class AuthorSerializer(ModelSerializer):
+    name: str = Field(max_length=100, validators=[UniqueValidator(queryset=Author.objects.all())])
+    email: NotRequired[str] = Field(allow_blank=True)
+
+    class Meta:
+        model = Author
+        fields = ["id", "name", "email"]
+
+
+class DRFAuthorSerializer(drf.ModelSerializer):
+    name = drf.CharField(max_length=100, validators=[UniqueValidator(queryset=Author.objects.all())])
+    email = drf.CharField(allow_blank=True, required=False)
+
+    class Meta:
+        model = Author
+        fields = ["id", "name", "email"]
+
+
+class NestedAuthorArticleSerializer(ModelSerializer):
+    """Read-only nesting: the author inline, tags by name."""
+
+    author: AuthorSerializer = Field(read_only=True)
+    tags = drf.SlugRelatedField(slug_field="name", many=True, read_only=True)
+
+    class Meta:
+        model = Article
+        fields = ["id", "title", "author", "tags"]
+
+
+class DRFNestedAuthorArticleSerializer(drf.ModelSerializer):
+    author = DRFAuthorSerializer(read_only=True)
+    tags = drf.SlugRelatedField(slug_field="name", many=True, read_only=True)
+
+    class Meta:
+        model = Article
+        fields = ["id", "title", "author", "tags"]
+
+
+class TagLinkSerializer(HyperlinkedModelSerializer):
+    name: str = Field(max_length=30)
+
+    class Meta:
+        model = Tag
+        fields = ["url", "name"]
+        extra_kwargs = {"url": {"view_name": "rf-tag-detail"}}
+
+
+class DRFTagLinkSerializer(drf.HyperlinkedModelSerializer):
+    name = drf.CharField(max_length=30)
+
+    class Meta:
+        model = Tag
+        fields = ["url", "name"]
+        extra_kwargs = {"url": {"view_name": "drf-tag-detail"}}
+
+
+def _viewsets(prefix, base, article, nested, author, tag):
+    class Articles(base):
+        queryset = Article.objects.all()
+        serializer_class = article
+
+    class NestedArticles(base):
+        queryset = Article.objects.select_related("author").prefetch_related("tags")
+        serializer_class = nested
+
+    class Authors(base):
+        queryset = Author.objects.all()
+        serializer_class = author
+
+    class Tags(base):
+        queryset = Tag.objects.all()
+        serializer_class = tag
+
+    router = DefaultRouter()
+    router.register("articles", Articles, basename=f"{prefix}-article")
+    router.register("nested-articles", NestedArticles, basename=f"{prefix}-nested-article")
+    router.register("authors", Authors, basename=f"{prefix}-author")
+    router.register("tags", Tags, basename=f"{prefix}-tag")
+    return router.urls
+
+
+urlpatterns = [
+    path(
+        "rf/",
+        include(_viewsets("rf", AsyncModelViewSet, ArticleSerializer, NestedAuthorArticleSerializer, AuthorSerializer, TagLinkSerializer)),
+    ),
+    path(
+        "drf/",
+        include(
+            _viewsets(
+                "drf", drf_viewsets.ModelViewSet, DRFArticleSerializer, DRFNestedAuthorArticleSerializer,
+                DRFAuthorSerializer, DRFTagLinkSerializer,
+            )
+        ),
+    ),
+]

@@ -14,8 +14,8 @@ from rest_framework import viewsets as drf_viewsets
 from rest_framework.routers import DefaultRouter
 from rest_framework.validators import UniqueValidator
 
-from restflow.serializers import Field, HyperlinkedModelSerializer, ModelSerializer, NotRequired
-from restflow.views import AsyncModelViewSet
+from restflow.serializers import Field, HyperlinkedModelSerializer, ModelSerializer, NotRequired, Serializer
+from restflow.views import AsyncAPIView, AsyncModelViewSet
 from tests.serializersapp.models import Article, Author, Tag
 
 
@@ -138,7 +138,58 @@ def _viewsets(prefix, base, article, nested, author, tag):
     return router.urls
 
 
+class OwnedArticleSerializer(ModelSerializer):
+    """The model-serializers page's acreate override: the request's author fills a field."""
+
+    class Meta:
+        model = Article
+        fields = ["id", "title", "author"]
+        read_only_fields = ["author"]
+
+    async def acreate(self, validated_data):
+        validated_data["author"] = await Author.objects.aget(name=self.context["request"].headers["X-Author"])
+        return await Article.objects.acreate(**validated_data)
+
+
+class OwnedArticles(AsyncAPIView):
+    async def post(self, request):
+        serializer = OwnedArticleSerializer(data=request.data, context={"request": request})
+        await serializer.ais_valid(raise_exception=True)
+        await serializer.asave()
+        return await self.aserialized_response(await serializer.adata(), status=201)
+
+
+class LineSerializer(Serializer):
+    sku: str
+    quantity: int = Field(min_value=1)
+
+
+class CustomerSerializer(Serializer):
+    email: str
+
+
+class OrderSerializer(Serializer):
+    customer: CustomerSerializer
+    items: list[LineSerializer]
+    total: decimal.Decimal
+
+
+class Orders(AsyncAPIView):
+    """The validated-data page's view: attribute access on the validated payload."""
+
+    async def post(self, request):
+        serializer = OrderSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        payload = serializer.validated_data
+        return await self.aserialized_response(
+            {"customer": payload.customer.email, "first_sku": payload["items"][0].sku, "total": str(payload.total)},
+            status=201,
+        )
+
+
 urlpatterns = [
+    path("docs/owned-articles/", OwnedArticles.as_view()),
+    path("docs/orders/", Orders.as_view()),
     path(
         "rf/",
         include(_viewsets("rf", AsyncModelViewSet, ArticleSerializer, NestedAuthorArticleSerializer, AuthorSerializer, TagLinkSerializer)),

@@ -19,7 +19,8 @@ from rest_framework import serializers as drf
 from restflow.serializers import BlankableString, Email, Field, IPAddress, NotRequired, Serializer
 from tests.serializersapp.models import Article, Author, Tag
 
-pytestmark = [pytest.mark.urls("tests.serializers_urls"), pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.urls("tests.serializers_urls")
+db = pytest.mark.django_db(transaction=True)
 
 
 def normalized(value):
@@ -95,6 +96,7 @@ async def _create_on_both(client, payload):
     return answers
 
 
+@db
 async def test_create_through_routes_matches_drf(client):
     """POST: same status, body and stored row as DRF for valid and invalid payloads (FK, M2M, unique_together, validate hooks)."""
     for payload in article_payloads(*await fixtures()):
@@ -102,6 +104,7 @@ async def test_create_through_routes_matches_drf(client):
         assert ours == theirs, payload
 
 
+@db
 @pytest.mark.parametrize("method", ["put", "patch"])
 async def test_update_through_routes_matches_drf(client, method):
     """PUT and PATCH (partial updates): same status, body and stored row as DRF."""
@@ -117,6 +120,7 @@ async def test_update_through_routes_matches_drf(client, method):
         assert answers[0] == answers[1], (method, payload)
 
 
+@db
 async def test_nested_representation_matches_drf(client):
     """GET list and detail with a nested serializer and a many=True related field render as DRF renders them."""
     ada, bob, news, tech = await fixtures()
@@ -129,6 +133,7 @@ async def test_nested_representation_matches_drf(client):
         assert normalized(ours.json()) == normalized(theirs.json())
 
 
+@db
 async def test_unique_validator_on_an_annotated_field_matches_drf(client):
     """A UniqueValidator passed through Field(validators=...) answers DRF's 400 (it queries: validation hops once)."""
     await Author.objects.acreate(name="Ada")
@@ -140,6 +145,7 @@ async def test_unique_validator_on_an_annotated_field_matches_drf(client):
         assert (ours.status_code, normalized(ours.json())) == (theirs.status_code, normalized(theirs.json())), payload
 
 
+@db
 async def test_hyperlinked_serializer_matches_drf(client):
     """HyperlinkedModelSerializer: url identity field, create, list and detail as DRF."""
     tag = await Tag.objects.acreate(name="first")

@@ -315,8 +315,10 @@ class _AsyncSurface:
     async def asave(self, **kwargs):
         """``save()`` without blocking the loop: your ``acreate``/``aupdate`` awaited, else ``save()`` in one hop."""
         cls = type(self)
-        async_name = "aupdate" if self.instance is not None else "acreate"
-        if _user_defines(cls, "save") or not _user_defines(cls, async_name):
+        sync_name, async_name = ("update", "aupdate") if self.instance is not None else ("create", "acreate")
+        if _user_defines(cls, "save") or not (
+            _user_defines(cls, async_name) or iscoroutinefunction(getattr(cls, sync_name))
+        ):
             return await plain_save(self, **kwargs)
         assert hasattr(self, "_errors"), "You must call `.ais_valid()` or `.is_valid()` before calling `.asave()`."
         assert not self.errors, "You cannot call `.asave()` on a serializer with invalid data."
@@ -332,11 +334,15 @@ class _AsyncSurface:
         return self.instance
 
     async def acreate(self, validated_data):
-        """Create the object: ``create()`` (DRF's, or yours) in one hop unless you override this."""
+        """Create the object: ``create()`` (DRF's, or yours) in one hop, or awaited when async."""
+        if iscoroutinefunction(type(self).create):
+            return await self.create(validated_data)
         return await in_thread(self.create, validated_data)
 
     async def aupdate(self, instance, validated_data):
-        """Update the object: ``update()`` (DRF's, or yours) in one hop unless you override this."""
+        """Update the object: ``update()`` (DRF's, or yours) in one hop, or awaited when async."""
+        if iscoroutinefunction(type(self).update):
+            return await self.update(instance, validated_data)
         return await in_thread(self.update, instance, validated_data)
 
     # Representation

@@ -88,7 +88,10 @@ class SerializerMetaclass(serializers.SerializerMetaclass):
             field._creation_counter = first - len(made) + position
             attrs[field_name] = field
         mcs.include_in_meta(attrs, meta, [field_name for field_name, _ in made])
-        return super().__new__(mcs, name, bases, attrs)
+        klass = super().__new__(mcs, name, bases, attrs)
+        if iscoroutinefunction(klass.to_representation) and "data" not in attrs:
+            klass.data = property(_data_refusing_async)  # only here: DRF's own `data` is left alone elsewhere
+        return klass
 
     @staticmethod
     def field_options(meta):
@@ -168,6 +171,13 @@ def _refuse(serializer, hook, sync_entry, async_entry):
     )
 
 
+def _data_refusing_async(serializer):
+    """DRF's ``.data``, refused while ``to_representation`` is async (``adata()`` awaits it)."""
+    if not hasattr(serializer, "_data") and iscoroutinefunction(type(serializer).to_representation):
+        _refuse(serializer, "to_representation", "`.data`", "adata()")
+    return serializers.Serializer.data.fget(serializer)
+
+
 class _AsyncSurface:
     """Async twins of DRF's serializer entry points; the sync ones refuse async user code."""
 
@@ -197,12 +207,6 @@ class _AsyncSurface:
         if _user_defines(cls, async_name) and not _user_defines(cls, sync_name):
             _refuse(self, async_name, "save()", "asave()")
         return super().save(**kwargs)
-
-    @property
-    def data(self):
-        if not hasattr(self, "_data") and iscoroutinefunction(type(self).to_representation):
-            _refuse(self, "to_representation", "`.data`", "adata()")
-        return super().data
 
     @property
     def validated_data(self):

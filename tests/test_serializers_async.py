@@ -1,0 +1,114 @@
+"""restflow serializers' async surface off the loop's back: where their sync work runs, and what it costs.
+
+Sync work runs on the loop while it needs no query and in one hop per block of
+it otherwise; async hooks are awaited on the loop. Representation of plain
+classes goes through the per-class plan as DRF serializers do.
+"""
+
+import pytest
+
+from restflow._plan import represent
+from restflow._sync import in_thread
+from restflow.serializers import ModelSerializer, Serializer
+from tests.serializersapp.models import Article, Author, Tag
+
+db = pytest.mark.django_db(transaction=True)
+
+
+class Point(Serializer):
+    x: int
+    y: int
+
+
+@pytest.fixture
+def hops(monkeypatch):
+    """The names of the functions run in a hop to the sync thread, in order."""
+    import restflow._serializing as serializing
+    import restflow.serializers._classes as classes
+
+    seen = []
+
+    def counting(func, *args, **kwargs):
+        seen.append(getattr(func, "__name__", repr(func)))
+        return in_thread(func, *args, **kwargs)
+
+    monkeypatch.setattr(serializing, "in_thread", counting)
+    monkeypatch.setattr(classes, "in_thread", counting)
+    return seen
+
+
+async def test_no_query_no_hop(hops):
+    """Validation (async hooks included) and representation with no query stay on the loop."""
+
+    class Ser(Serializer):
+        name: str
+        tags: list[str]
+
+        async def validate_name(self, value):
+            return value.title()
+
+    ser = Ser(data={"name": "ada", "tags": ["x"]})
+    assert await ser.ais_valid()
+    assert await ser.adata() == {"name": "Ada", "tags": ["x"]}
+    assert await Point(data={"x": 1, "y": 2}).ais_valid()
+    assert await Point({"x": 1, "y": 2}).adata() == {"x": 1, "y": 2}
+    assert hops == []
+
+
+@db
+async def test_a_query_takes_one_hop_per_block(hops):
+    """Fields that query go to the thread once (and straight there next time); async hooks stay on the loop."""
+
+    class TitleSer(ModelSerializer):
+        class Meta:
+            model = Article
+            fields = ["title", "author"]
+
+        async def validate_title(self, value):
+            return value.upper()
+
+    ada = await Author.objects.acreate(name="Ada")
+    for attempt in range(2):
+        hops.clear()
+        ser = TitleSer(data={"title": f"t{attempt}", "author": ada.pk})
+        assert await ser.ais_valid(), ser.errors
+        assert ser.validated_data.title == f"T{attempt}"
+        # The author lookup (fields), then DRF's unique_together validator (checks): the async
+        # hook runs between them on the loop, as DRF's order puts it there.
+        assert hops == ["_validate_fields", "_sync_checks"]
+    hops.clear()
+    await ser.asave()
+    assert hops == ["save"]
+
+
+@db
+async def test_plain_classes_validate_in_one_hop_with_a_query(hops):
+    """Without async hooks, validation is DRF's is_valid: on the loop, or in one hop when it queries."""
+
+    class AuthorSer(ModelSerializer):
+        class Meta:
+            model = Author
+            fields = ["name"]
+
+    await Author.objects.acreate(name="Ada")
+    ser = AuthorSer(data={"name": "Ada"})
+    assert await ser.ais_valid() is False
+    assert ser.errors == {"name": ["author with this name already exists."]}
+    assert hops == ["_is_valid"]
+
+
+@db
+async def test_representation_plan_applies_to_restflow_classes():
+    """restflow's classes are plain DRF subclasses to the representation plan: it renders them."""
+
+    class TagSer(ModelSerializer):
+        name: str
+
+        class Meta:
+            model = Tag
+            fields = ["id", "name"]
+
+    tag = await Tag.objects.acreate(name="news")
+    assert represent(TagSer(tag)) == {"id": tag.pk, "name": "news"}
+    assert represent(TagSer([tag], many=True)) == [{"id": tag.pk, "name": "news"}]
+    assert represent(Point({"x": 1, "y": 2})) == {"x": 1, "y": 2}

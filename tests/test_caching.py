@@ -852,3 +852,16 @@ def test_set_response_cache_header():
     assert response["X-Cache-status"] == "MISS" and response["X-Cached-at"] == "t0"
     assert "X-Cache-reset-at" not in response
     assert "X-Cache-status" not in set_response_cache_header(Response({}), None)
+
+
+async def test_cached_action_hit_costs_no_hop_in_the_view(backend, client, monkeypatch):
+    """Ours: a hit on a cached async action makes no sync_to_async hop inside the view (miss: the list's one)."""
+    from tests.test_views_faults import count_hops
+
+    await Product.objects.acreate(name="a", sku="a")
+    with count_hops(monkeypatch) as miss:
+        assert (await client.get("/products/"))["X-Cache-status"] == "MISS"
+    with count_hops(monkeypatch) as hit:
+        assert (await client.get("/products/"))["X-Cache-status"] == "HIT"
+    print(f"\nhops in the view: miss {miss['view']}, hit {hit['view']}")
+    assert hit["view"] == [] and len(miss["view"]) >= 1

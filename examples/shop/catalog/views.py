@@ -3,6 +3,7 @@
 import asyncio
 from datetime import datetime
 
+from django.conf import settings
 from django.db.models import Count, Q
 from django.shortcuts import aget_object_or_404
 from django.utils import timezone
@@ -10,6 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
+from restflow.caching import InvalidationRule, cache_response
 from restflow.filters import RestflowFilterBackend
 from restflow.pagination import PageNumberPagination
 from restflow.permissions import IsAuthenticatedOrReadOnly
@@ -21,6 +23,7 @@ from restflow.responses import (
     StreamingJSONListResponse,
     stream_queryset,
 )
+from restflow.throttling import ExactScopedRateThrottle, ScopedRateThrottle
 from restflow.serializers import asave
 from restflow.views import ActionConfig, AsyncModelViewSet, AsyncReadOnlyModelViewSet, AsyncViewSet
 
@@ -48,6 +51,14 @@ class ShopPagination(PageNumberPagination):
     max_page_size = 100
 
 
+# With Redis, every worker process shares one exact limit; without it each process counts alone.
+WriteThrottle = ExactScopedRateThrottle if settings.REDIS_URL else ScopedRateThrottle
+WRITES = ActionConfig(throttle_classes=[WriteThrottle])
+
+# Categories change rarely (through the admin or the ORM): their answers are cached until one does.
+category_cache = cache_response(ttl=600, invalidates_on=[InvalidationRule(model=Category, trigger_on_create=True)])
+
+
 class ProductViewSet(AsyncModelViewSet):
     """Products: anyone may browse, signed-in users may change the catalogue."""
 
@@ -60,12 +71,17 @@ class ProductViewSet(AsyncModelViewSet):
     # Ids of up to 18 digits fit a 64-bit column; anything else is a 404 before any query.
     # The nested review routes reuse this pattern for {product_pk}.
     lookup_value_regex = "[0-9]{1,18}"
+    throttle_scope = "writes"
     action_configs = {
         "list": ActionConfig(serializer_class=ProductListSerializer),
         "create": ActionConfig(
             request_serializer_class=ProductCreateSerializer,
             response_serializer_class=ProductSerializer,
+            throttle_classes=[WriteThrottle],
         ),
+        "update": WRITES,
+        "partial_update": WRITES,
+        "destroy": WRITES,
         # The export needs no review counts: a plain join, cheap to stream.
         "export": ActionConfig(queryset=Product.objects.select_related("category")),
         "bulk_archive": ActionConfig(
@@ -172,6 +188,7 @@ class CategoryViewSet(AsyncReadOnlyModelViewSet):
     filterset_class = CategoryFilterSet
     pagination_class = ShopPagination
     lookup_value_regex = "[0-9]{1,18}"
+    action_configs = {"list": ActionConfig(cache=category_cache), "retrieve": ActionConfig(cache=category_cache)}
 
 
 @extend_schema(parameters=[OpenApiParameter("product_pk", OpenApiTypes.INT, OpenApiParameter.PATH)])

@@ -3,6 +3,8 @@
 SQLite (``db.sqlite3`` beside manage.py) unless ``DATABASE_URL`` names a
 PostgreSQL database, e.g. ``postgres://postgres@127.0.0.1:5432/shop``.
 ``SHOP_SQLITE_PATH`` moves the SQLite file (the end-to-end tests use a fresh one).
+``SHOP_REDIS_URL`` (e.g. ``redis://127.0.0.1:6379/0``) puts the cache, and so cached answers and
+throttle counts, in Redis, shared by every worker process; without it each process has its own.
 """
 
 import os
@@ -88,6 +90,13 @@ def database_from_env():
 
 
 DATABASES = {"default": database_from_env()}
+
+REDIS_URL = os.environ.get("SHOP_REDIS_URL")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "en-us"
@@ -105,6 +114,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["restflow.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Product writes per user (see ProductViewSet's action_configs).
+    "DEFAULT_THROTTLE_RATES": {"writes": os.environ.get("SHOP_WRITE_RATE", "600/min")},
 }
 
 SPECTACULAR_SETTINGS = {

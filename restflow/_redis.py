@@ -17,9 +17,11 @@ REDIS_BACKENDS = frozenset({"django.core.cache.backends.redis.RedisCache", "djan
 _FORMAT_OPTIONS = ("SERIALIZER", "COMPRESSOR", "serializer")
 
 # Connections per process and loop: beyond it a call waits (up to the timeout) for a free one
-# instead of failing, so a burst of requests queues on the pool rather than answering 500.
-POOL_SIZE = 64
-POOL_TIMEOUT = 20
+# instead of failing, so a burst of requests queues on the pool rather than answering 500. A
+# Redis call takes well under a millisecond, so a few connections serve hundreds of requests; the
+# timeouts are generous because a saturated server may take seconds to connect in a burst.
+POOL_SIZE = 16
+TIMEOUT = 30
 
 _async_clients = {}  # alias -> WeakKeyDictionary(loop -> client)
 _sync_clients = {}  # alias -> client
@@ -41,6 +43,10 @@ def speaks_pickle(alias):
     return redis_url(alias) is not None and not any(options.get(name) for name in _FORMAT_OPTIONS)
 
 
+def _pool_options():
+    return {"max_connections": POOL_SIZE, "timeout": TIMEOUT, "socket_timeout": TIMEOUT, "socket_connect_timeout": TIMEOUT}
+
+
 def async_client(alias):
     """A ``redis.asyncio`` client for ``alias`` bound to the running event loop."""
     import redis.asyncio
@@ -49,9 +55,7 @@ def async_client(alias):
     loop = get_running_loop()
     client = per_loop.get(loop)
     if client is None:
-        pool = redis.asyncio.BlockingConnectionPool.from_url(
-            redis_url(alias), max_connections=POOL_SIZE, timeout=POOL_TIMEOUT
-        )
+        pool = redis.asyncio.BlockingConnectionPool.from_url(redis_url(alias), **_pool_options())
         client = per_loop[loop] = redis.asyncio.Redis(connection_pool=pool)
     return client
 
@@ -62,7 +66,7 @@ def sync_client(alias):
 
     client = _sync_clients.get(alias)
     if client is None:
-        pool = redis.BlockingConnectionPool.from_url(redis_url(alias), max_connections=POOL_SIZE, timeout=POOL_TIMEOUT)
+        pool = redis.BlockingConnectionPool.from_url(redis_url(alias), **_pool_options())
         client = _sync_clients[alias] = redis.Redis(connection_pool=pool)
     return client
 

@@ -1,10 +1,12 @@
 """Settings for the restflow example shop.
 
 SQLite (``db.sqlite3`` beside manage.py) unless ``DATABASE_URL`` names a
-PostgreSQL database, e.g. ``postgres://postgres@127.0.0.1:5432/shop``.
+PostgreSQL database, e.g. ``postgres://postgres@127.0.0.1:5432/shop``; ``SHOP_DB_POOL=10`` then
+gives each worker process a pool of at most 10 connections (Django's psycopg pool).
 ``SHOP_SQLITE_PATH`` moves the SQLite file (the end-to-end tests use a fresh one).
 ``SHOP_REDIS_URL`` (e.g. ``redis://127.0.0.1:6379/0``) puts the cache, and so cached answers and
 throttle counts, in Redis, shared by every worker process; without it each process has its own.
+``SHOP_CACHE_PREFIX`` sets the cache's KEY_PREFIX (several shops on one Redis).
 """
 
 import os
@@ -75,6 +77,7 @@ def database_from_env():
     parts = urlparse(url)
     if parts.scheme not in ("postgres", "postgresql"):
         raise ValueError(f"DATABASE_URL must be a postgres:// URL, not {parts.scheme}://")
+    pool = int(os.environ.get("SHOP_DB_POOL", "0"))
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": unquote(parts.path.lstrip("/")) or "shop",
@@ -86,6 +89,7 @@ def database_from_env():
         # connection kept across requests would pile up one per thread: close
         # it at the end of each request (see docs/deploying.md for pooling).
         "CONN_MAX_AGE": 0,
+        "OPTIONS": {"pool": {"min_size": 1, "max_size": pool, "timeout": 30}} if pool else {},
     }
 
 
@@ -93,7 +97,11 @@ DATABASES = {"default": database_from_env()}
 
 REDIS_URL = os.environ.get("SHOP_REDIS_URL")
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": os.environ.get("SHOP_CACHE_PREFIX", ""),
+    }
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }

@@ -47,12 +47,12 @@ def main(argv=None):
     from benchmarks.compare_requests import setup
 
     setup()
-    from django.core.cache import caches
     from django.core.handlers.asgi import ASGIHandler
     from django.test.utils import override_settings
 
     from benchmarks import test_requests
     from benchmarks.bench_project.client import HopCounter, request
+    from restflow.caching.store import CacheStore
 
     test_requests._seed(test_requests.ROWS)
     loop = asyncio.new_event_loop()
@@ -61,7 +61,7 @@ def main(argv=None):
     for backend in backends:
         with override_settings(MIDDLEWARE=[], ROOT_URLCONF="benchmarks.caching_urls", DEBUG=False,
                                CACHES={"default": CACHES[backend]}):
-            caches["default"].clear()
+            CacheStore("default").delete_pattern("*")
             app = ASGIHandler()
 
             def send(contender):
@@ -91,7 +91,7 @@ def main(argv=None):
                 median, best = statistics.median(seconds[contender]), min(seconds[contender])
                 print(f"{backend:<8}{contender:<13}{1 / median:>10.0f}{1 / best:>10.0f}"
                       f"{base / median:>11.2f}x{hops[contender]:>6}")
-            caches["default"].clear()
+            CacheStore("default").delete_pattern("*")
     loop.close()
 
 

@@ -32,6 +32,7 @@ from restflow.caching import (
     cache_result,
     set_response_cache_header,
 )
+from restflow.caching.store import CacheStore
 from tests import caching_urls
 from tests.testapp.models import Category, Product
 from tests.testapp.serializers import ProductSerializer
@@ -57,13 +58,16 @@ LOCMEM = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 
 @pytest.fixture(params=["locmem", "redis"])
 def backend(request):
-    """The default cache as local memory, then as Redis (skipped when Redis is absent)."""
+    """The default cache as local memory, then as Redis (skipped when Redis is absent).
+
+    Only this run's keys are deleted (never the whole Redis database: other runs may share it).
+    """
     if request.param == "redis" and not _redis_answers():
         pytest.skip("no Redis on 127.0.0.1:6379: the Redis variant of this test needs one")
     with override_settings(CACHES={"default": REDIS if request.param == "redis" else LOCMEM}):
-        caches["default"].clear()
+        CacheStore("default").delete_pattern("*")
         yield request.param
-        caches["default"].clear()
+        CacheStore("default").delete_pattern("*")
 
 
 @pytest.fixture(autouse=True)
@@ -865,3 +869,39 @@ async def test_cached_action_hit_costs_no_hop_in_the_view(backend, client, monke
         assert (await client.get("/products/"))["X-Cache-status"] == "HIT"
     print(f"\nhops in the view: miss {miss['view']}, hit {hit['view']}")
     assert hit["view"] == [] and len(miss["view"]) >= 1
+
+
+def test_cache_settings_apply(backend):
+    """settings.md, CACHE_SETTINGS: suffix length, hashing, the algorithm and the default dispatcher are read."""
+
+    class Long(KeyConstructor):
+        words = ArgsKeyField("words")
+
+    context = caching.fields.KeyContext({"words": "y" * 40})
+    settings = {"MAX_KEY_SUFFIX_LENGTH": 10, "HASH_SUFFIX_ON_OVERFLOW": True, "KEY_HASH_ALGORITHM": "md5"}
+    with override_settings(RESTFLOW_SETTINGS={"CACHE_SETTINGS": settings}):
+        assert len(Long.build_key("f", context).rsplit("::", 1)[1]) == 32
+    with override_settings(RESTFLOW_SETTINGS={"CACHE_SETTINGS": {"MAX_KEY_SUFFIX_LENGTH": 10}}):
+        assert Long.build_key("f", context).rsplit("::", 1)[1] == "words=yyyy"
+    ran = []
+
+    def invalidator(wrapper, instance, **extras):
+        ran.append(True)
+
+    with override_settings(RESTFLOW_SETTINGS={"CACHE_SETTINGS": {"DEFAULT_DISPATCHER": "threadpool"}}):
+        import threading
+
+        counting(invalidates_on=[InvalidationRule(model=Category, invalidator=invalidator)])
+        Category.objects.create(name="x").save()
+        for _ in range(50):
+            if ran:
+                break
+            threading.Event().wait(0.1)
+    assert ran
+
+
+async def test_api_version_is_part_of_the_key(backend, client):
+    """Ours: an Accept-header version changes the negotiated media type and so the cached entry."""
+    v1 = await client.get("/whoami/", headers={"Accept": "application/json; version=1.0"})
+    v2 = await client.get("/whoami/", headers={"Accept": "application/json; version=2.0"})
+    assert v1["X-Cache-status"] == v2["X-Cache-status"] == "MISS"

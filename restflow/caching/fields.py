@@ -6,7 +6,8 @@ from django.db import models
 
 from restflow.caching.hashing import hash_string
 
-_ESCAPES = str.maketrans({"%": "%25", "|": "%7C", "=": "%3D", ":": "%3A"})
+# Separators of the key, and what memcached refuses (spaces, control characters), percent-encoded.
+_ESCAPES = str.maketrans({char: f"%{ord(char):02X}" for char in "%|=:\x7f" + "".join(map(chr, range(33)))})
 
 
 def stable_text(value, sort_lists=True):

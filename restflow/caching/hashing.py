@@ -2,22 +2,13 @@
 
 import hashlib
 
-from django.conf import settings
-
-DEFAULTS = {
-    "MAX_KEY_SUFFIX_LENGTH": 250,
-    "HASH_SUFFIX_ON_OVERFLOW": False,
-    "KEY_HASH_ALGORITHM": "sha256",
-    "DEFAULT_DISPATCHER": "inline",
-    "DISPATCHER_RAISE_EXCEPTION": False,
-    "DISPATCHER_SETTINGS": {},
-}
+from restflow.settings import RestflowSettings, restflow_settings
 
 
 def cache_setting(name):
-    """One key of ``RESTFLOW_SETTINGS["CACHE_SETTINGS"]``, or its documented default."""
-    section = getattr(settings, "RESTFLOW_SETTINGS", {}).get("CACHE_SETTINGS", {})
-    return section.get(name, DEFAULTS[name])
+    """One key of ``RESTFLOW_SETTINGS["CACHE_SETTINGS"]`` (a nested section as a plain dict)."""
+    value = getattr(restflow_settings.CACHE_SETTINGS, name)
+    return value.to_dict() if isinstance(value, RestflowSettings) else value
 
 
 def hash_string(value):

@@ -905,3 +905,21 @@ async def test_api_version_is_part_of_the_key(backend, client):
     v1 = await client.get("/whoami/", headers={"Accept": "application/json; version=1.0"})
     v2 = await client.get("/whoami/", headers={"Accept": "application/json; version=2.0"})
     assert v1["X-Cache-status"] == v2["X-Cache-status"] == "MISS"
+
+
+async def test_waiters_of_a_failed_computation_compute_themselves(backend):
+    """Ours: when the leader of a stampede raises, each waiter runs the function itself."""
+    attempts = []
+
+    @cache_result(ttl=60)
+    async def flaky(x):
+        attempts.append(x)
+        await asyncio.sleep(0.02)
+        if len(attempts) == 1:
+            raise RuntimeError("first attempt fails")
+        return x
+
+    results = await asyncio.gather(*(flaky(1) for _ in range(5)), return_exceptions=True)
+    assert sum(isinstance(result, RuntimeError) for result in results) == 1
+    assert sorted(result for result in results if not isinstance(result, Exception)) == [1, 1, 1, 1]
+    assert await flaky.aget_cache_only(1) == 1

@@ -229,27 +229,36 @@ class CachedWrapper:
             entry = await asyncio.shield(pending)
             if entry is not None:
                 return self.decode(entry[0]), _metadata(CacheStatus.HIT, entry)
-            return await self._acompute(key, args, kwargs, CacheStatus.MISS)
-        return await self._acompute(key, args, kwargs, CacheStatus.MISS, lead=True)
+            return (await self._acompute(key, args, kwargs, CacheStatus.MISS))[:2]
+        return await self._alead(key, args, kwargs)
 
-    async def _acompute(self, key, args, kwargs, status, lead=False):
-        shared = asyncio.get_running_loop().create_future() if lead else None
-        if lead:
-            self._inflight[key] = shared
+    async def _alead(self, key, args, kwargs):
+        """Compute a missing entry once: concurrent callers wait for this one."""
+        shared = asyncio.get_running_loop().create_future()
+        self._inflight[key] = shared
         entry = None
         try:
-            value = await self.func(*args, **kwargs)
-            if await resolve(self._wanted(value)):
-                entry = self._entry(self.encode(value))
-                await self.store.aset(key, entry, self.ttl)
-                return value, _metadata(status, entry)
-            if status is CacheStatus.REFRESH:
-                await self.store.adelete(key)
-            return value, _metadata(status)
+            # A previous leader may have stored it while this caller's first read was in flight.
+            cached = await self.store.aget(key)
+            if cached is not CACHE_MISSING:
+                entry = cached
+                return self.decode(entry[0]), _metadata(CacheStatus.HIT, entry)
+            value, metadata, entry = await self._acompute(key, args, kwargs, CacheStatus.MISS)
+            return value, metadata
         finally:
-            if lead:
-                del self._inflight[key]
-                shared.set_result(entry)
+            del self._inflight[key]
+            shared.set_result(entry)
+
+    async def _acompute(self, key, args, kwargs, status):
+        """Run the function and store its value when wanted: ``(value, metadata, entry or None)``."""
+        value = await self.func(*args, **kwargs)
+        if await resolve(self._wanted(value)):
+            entry = self._entry(self.encode(value))
+            await self.store.aset(key, entry, self.ttl)
+            return value, _metadata(status, entry), entry
+        if status is CacheStatus.REFRESH:
+            await self.store.adelete(key)
+        return value, _metadata(status), None
 
     async def aget_with_metadata(self, *args, **kwargs):
         self._async_only("aget_with_metadata")

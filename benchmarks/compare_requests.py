@@ -39,12 +39,56 @@ def setup():
     call_command("migrate", run_syncdb=True, verbosity=0)
 
 
+def _variant(name):
+    """A context manager for restflow run another way: ``restflow-twin`` (the plan's executor from
+    the pure-Python twin), ``restflow-noplan`` (neither cached fields nor plans: DRF's serializer path)."""
+    from contextlib import contextmanager
+
+    from restflow import _plan, _serializing, _speedups_py
+
+    @contextmanager
+    def twin():
+        original = _plan.speedups
+        _plan.speedups = _speedups_py
+        try:
+            yield
+        finally:
+            _plan.speedups = original
+
+    @contextmanager
+    def noplan():
+        saved = _serializing.represent, _serializing.prime_fields
+        _serializing.represent, _serializing.prime_fields = (lambda serializer: None), (lambda serializer: None)
+        try:
+            yield
+        finally:
+            _serializing.represent, _serializing.prime_fields = saved
+
+    return {"restflow-twin": twin, "restflow-noplan": noplan}[name]
+
+
+def variant_call(bench, contender, endpoint, size=None):
+    """``bench.call``, and for restflow's variants the same requests under their context manager."""
+    if not contender.startswith("restflow-"):
+        return bench.call(contender, endpoint, size)
+    send, variant = bench.call("restflow", endpoint, size), _variant(contender)
+
+    async def call():
+        with variant():
+            return await send()
+
+    return call
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=100)
     parser.add_argument("--batch", type=int, default=10)
     parser.add_argument("--endpoints", default="list,retrieve,create,action")
-    parser.add_argument("--contenders", default="plain,restflow,drf")
+    parser.add_argument(
+        "--contenders", default="plain,restflow,drf",
+        help="also restflow-twin (plan executor from the twin), restflow-noplan (DRF's serializer path)",
+    )
     parser.add_argument("--page-sizes", default="", help="e.g. 20,100,500: the list scaling case instead")
     parser.add_argument("--profile", nargs=2, metavar=("CONTENDER", "ENDPOINT"))
     parser.add_argument("--top", type=int, default=40)
@@ -70,7 +114,7 @@ def main(argv=None):
 
         if args.profile:
             contender, endpoint = args.profile
-            send = bench.call(contender, endpoint)
+            send = variant_call(bench, contender, endpoint)
             bench.run(send, 20)
             profile = cProfile.Profile(time.thread_time)  # CPU of the loop thread only
             profile.enable()
@@ -86,7 +130,7 @@ def main(argv=None):
             f"{'ratio min':>10}{'ratio med':>10}{'ratio max':>10}{'hops':>6}"
         )
         for endpoint, size in cases:
-            sends = {c: bench.call(c, endpoint, size) for c in contenders}
+            sends = {c: variant_call(bench, c, endpoint, size) for c in contenders}
             hops = {}
             for contender, send in sends.items():
                 bench.run(send, 3)

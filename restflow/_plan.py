@@ -46,6 +46,7 @@ from restflow import speedups
 __all__ = ["prime_fields", "represent", "clear"]
 
 _NOT_CACHEABLE = object()
+_UNSET = object()
 _templates = {}  # serializer class -> {name: unbound field} from get_fields(), or _NOT_CACHEABLE
 _plans = {}  # serializer class -> _Plan, or None when DRF renders it
 
@@ -121,8 +122,10 @@ def prime_fields(serializer):
     _prime_one(child if isinstance(serializer, drf_serializers.ListSerializer) else serializer)
 
 
-# Columns: (name, attribute, kind, template field). Kinds the executor knows:
+# Columns: (name, attribute, kind, template field); the kinds are the executor's, but
+# _BIGINT, which becomes KIND_INT or KIND_GENERIC per call (COERCE_BIGINT_TO_STRING).
 K = speedups
+_BIGINT = -1
 
 
 def _same(cls, base, names):
@@ -134,7 +137,7 @@ def _same(cls, base, names):
 _FIELD_KINDS = (
     (drf_fields.SerializerMethodField, ("to_representation", "get_attribute", "bind"), K.KIND_METHOD),
     (drf_fields.BooleanField, ("to_representation", "_lower_if_str"), K.KIND_BOOL),
-    (drf_fields.BigIntegerField, ("to_representation",), K.KIND_GENERIC),
+    (drf_fields.BigIntegerField, ("to_representation",), _BIGINT),
     (drf_fields.IntegerField, ("to_representation",), K.KIND_INT),
     (drf_fields.FloatField, ("to_representation",), K.KIND_FLOAT),
     (drf_fields.DecimalField, ("to_representation", "quantize"), K.KIND_DECIMAL),
@@ -166,14 +169,62 @@ def _field_kind(field):
     return None
 
 
+# What a column needs looked up per call, as DRF looks it up per value.
+_PER_CALL_TZ = 1  # the current time zone (settings.USE_TZ)
+_PER_CALL_DECIMAL = 2  # the current decimal context, its precision set to max_digits
+_PER_CALL_METHOD = 3  # the serializer's bound method
+
+
 class _Plan:
-    """The columns of one serializer class, and the model its rows must be (None: any non-mapping)."""
+    """One serializer class's columns, what each needs per call, and the model rows must be.
 
-    __slots__ = ("columns", "model")
+    ``columns``: (name, attribute, kind, argument, the field's DRF to_representation).
+    ``per_call``: (index, what, detail) for the columns whose argument is looked up per call.
+    ``model``: the class each row must be; None: any object that is not a mapping.
+    """
 
-    def __init__(self, columns, model):
+    __slots__ = ("columns", "per_call", "model")
+
+    def __init__(self, columns, per_call, model):
         self.columns = columns
+        self.per_call = per_call
         self.model = model
+
+
+def _iso(field, setting):
+    output_format = getattr(field, "format", setting)
+    return output_format is not None and output_format.lower() == ISO_8601
+
+
+def _column(name, attr, kind, field):
+    """(column, per-call need): settings are read here, since a settings change clears every plan."""
+    argument = per_call = None
+    if kind == _BIGINT:
+        coerce = getattr(field, "coerce_to_string", api_settings.COERCE_BIGINT_TO_STRING)
+        kind = K.KIND_GENERIC if coerce else K.KIND_INT
+    elif kind == K.KIND_METHOD:
+        per_call = (_PER_CALL_METHOD, attr)
+    elif kind == K.KIND_DATETIME:
+        if not _iso(field, api_settings.DATETIME_FORMAT):
+            kind = K.KIND_GENERIC
+        elif hasattr(field, "timezone"):
+            argument = field.timezone
+        else:
+            per_call = (_PER_CALL_TZ, None)
+    elif kind == K.KIND_DATE:
+        if not _iso(field, api_settings.DATE_FORMAT):
+            kind = K.KIND_GENERIC
+    elif kind == K.KIND_DECIMAL:
+        coerce = getattr(field, "coerce_to_string", api_settings.COERCE_DECIMAL_TO_STRING)
+        if not coerce or field.localize or field.normalize_output or field.decimal_places is None:
+            kind = K.KIND_GENERIC
+        else:
+            # 10 ** -places: one significant digit, exact in any context DRF's own would compute it in
+            exponent = decimal.Decimal(".1") ** field.decimal_places
+            per_call = (_PER_CALL_DECIMAL, (exponent, field.rounding, field.max_digits))
+    elif kind == K.KIND_CHOICE:
+        argument = field.choice_strings_to_values
+    return (name, attr, kind, argument, field.to_representation), per_call
 
 
 def _build_plan(serializer):
@@ -190,7 +241,7 @@ def _build_plan(serializer):
     model = getattr(getattr(cls, "Meta", None), "model", None)
     if model is not None and (not isinstance(model, type) or issubclass(model, Mapping)):
         return None
-    columns = []
+    columns, per_call = [], []
     for name, field in template.items():
         if field.write_only:
             continue
@@ -208,8 +259,11 @@ def _build_plan(serializer):
             attr = _pk_attname(model, attr)
             if attr is None:
                 return None
-        columns.append((name, attr, kind, field))
-    return _Plan(tuple(columns), model)
+        column, need = _column(name, attr, kind, field)
+        if need is not None:
+            per_call.append((len(columns), *need))
+        columns.append(column)
+    return _Plan(tuple(columns), tuple(per_call), model)
 
 
 def _pk_attname(model, name):
@@ -232,43 +286,28 @@ def _plan(serializer):
         return plan
 
 
-def _prepared(columns, serializer):
-    """Columns for one call: (name, attribute, kind, argument, the field's DRF to_representation).
-
-    What DRF would look up per value (settings, the current time zone, the
-    decimal context) is looked up once here; a column whose settings the inline
-    formatter does not cover is demoted to the field's own ``to_representation``.
-    """
-    prepared = []
-    for name, attr, kind, field in columns:
-        argument = None
-        if kind == K.KIND_METHOD:
-            argument = getattr(serializer, attr)
-        elif kind == K.KIND_DATETIME:
-            output_format = getattr(field, "format", api_settings.DATETIME_FORMAT)
-            if output_format is None or output_format.lower() != ISO_8601:
-                kind = K.KIND_GENERIC
-            elif hasattr(field, "timezone"):
-                argument = field.timezone
-            else:
-                argument = timezone.get_current_timezone() if settings.USE_TZ else None
-        elif kind == K.KIND_DATE:
-            output_format = getattr(field, "format", api_settings.DATE_FORMAT)
-            if output_format is None or output_format.lower() != ISO_8601:
-                kind = K.KIND_GENERIC
-        elif kind == K.KIND_DECIMAL:
-            coerce = getattr(field, "coerce_to_string", api_settings.COERCE_DECIMAL_TO_STRING)
-            if not coerce or field.localize or field.normalize_output or field.decimal_places is None:
-                kind = K.KIND_GENERIC
-            else:
-                context = decimal.getcontext().copy()
-                if field.max_digits is not None:
-                    context.prec = field.max_digits
-                argument = (decimal.Decimal(".1") ** field.decimal_places, field.rounding, context)
-        elif kind == K.KIND_CHOICE:
-            argument = field.choice_strings_to_values
-        prepared.append((name, attr, kind, argument, field.to_representation))
-    return prepared
+def _prepared(plan, serializer):
+    """The plan's columns for one call, with what DRF looks up per value looked up once."""
+    if not plan.per_call:
+        return plan.columns
+    columns = list(plan.columns)
+    zone = _UNSET
+    for index, what, detail in plan.per_call:
+        name, attr, kind, argument, to_representation = columns[index]
+        if what == _PER_CALL_TZ:
+            if zone is _UNSET:
+                zone = timezone.get_current_timezone() if settings.USE_TZ else None
+            argument = zone
+        elif what == _PER_CALL_DECIMAL:
+            exponent, rounding, max_digits = detail
+            context = decimal.getcontext().copy()
+            if max_digits is not None:
+                context.prec = max_digits
+            argument = (exponent, rounding, context)
+        else:
+            argument = getattr(serializer, detail)
+        columns[index] = (name, attr, kind, argument, to_representation)
+    return columns
 
 
 def _can_render(serializer):
@@ -321,7 +360,7 @@ def represent(serializer):
             return None
         _set_url_field_name(child)
         serializer._data = speedups.plan_rows(
-            _prepared(plan.columns, child), serializer.instance, plan.model, _row_renderer(child)
+            _prepared(plan, child), serializer.instance, plan.model, _row_renderer(child)
         )
         return serializer.data
     if not isinstance(serializer, drf_serializers.Serializer) or not _untouched(serializer):
@@ -331,6 +370,6 @@ def represent(serializer):
         return None
     _set_url_field_name(serializer)
     serializer._data = speedups.plan_row(
-        _prepared(plan.columns, serializer), serializer.instance, plan.model, _row_renderer(serializer)
+        _prepared(plan, serializer), serializer.instance, plan.model, _row_renderer(serializer)
     )
     return serializer.data

@@ -57,6 +57,8 @@ class Colour(enum.Enum):
 class PlainSerializer(serializers.Serializer):
     number = serializers.IntegerField()
     big = serializers.IntegerField(required=False)
+    huge = serializers.BigIntegerField()
+    huge_text = serializers.BigIntegerField(coerce_to_string=True)
     text = serializers.CharField()
     flag = serializers.BooleanField(allow_null=True)
     ratio = serializers.FloatField()
@@ -104,6 +106,8 @@ plain_rows = st.fixed_dictionaries(
     {
         "number": maybe(integers),
         "text": maybe(texts),
+        "huge": maybe(integers),
+        "huge_text": maybe(integers),
         "flag": maybe(st.one_of(st.booleans(), st.sampled_from(["yes", "no", "null", "", 0, 1, 2, 0.0]))),
         "ratio": maybe(st.one_of(st.floats(allow_nan=False, allow_infinity=False), st.integers(-(2**60), 2**60))),
         "price": maybe(decimals),
@@ -185,11 +189,11 @@ product_values = st.fixed_dictionaries(
 
 
 @given(values=st.lists(product_values, max_size=4), zone=st.sampled_from(ZONES), use_tz=st.booleans(),
-       coerce=st.booleans())
+       coerce=st.booleans(), coerce_bigint=st.booleans())
 @hypothesis_settings
-def test_model_rows_render_like_drf(twin, values, zone, use_tz, coerce):
+def test_model_rows_render_like_drf(twin, values, zone, use_tz, coerce, coerce_bigint):
     products = [Product(**value) for value in values]
-    drf_settings = {"COERCE_DECIMAL_TO_STRING": coerce}
+    drf_settings = {"COERCE_DECIMAL_TO_STRING": coerce, "COERCE_BIGINT_TO_STRING": coerce_bigint}
     with override_settings(USE_TZ=use_tz, REST_FRAMEWORK=drf_settings), timezone.override(zoneinfo.ZoneInfo(zone)):
         _compare(lambda: ProductSerializer(products, many=True), twin)
         for product in products:

@@ -9,6 +9,7 @@ contender's requests with cProfile.
     (ratios are per round, contender / hand-written view: min, median, max over rounds)
     python -m benchmarks.compare_requests --rounds 200 --batch 10
     python -m benchmarks.compare_requests --profile restflow list   # cProfile, top functions
+    python -m benchmarks.compare_requests --endpoints create --in-flight 16 --batch 32   # wall time, concurrent
 """
 
 import argparse
@@ -25,12 +26,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
 
 
-def setup():
-    """Django on an in-memory SQLite database shared by every thread; tables made, rows seeded."""
+def setup(database_file=None):
+    """Django on SQLite, tables made: an in-memory database shared by every thread, or a file.
+
+    Concurrent writes need the file: a shared in-memory database answers a second
+    writer with "table is locked" at once, where a file's writer waits its turn.
+    """
     import django
     from django.conf import settings
 
-    settings.DATABASES["default"]["NAME"] = "file:restflow_bench?mode=memory&cache=shared"
+    settings.DATABASES["default"]["NAME"] = database_file or "file:restflow_bench?mode=memory&cache=shared"
+    if database_file:  # the disk's flushes would dwarf what is measured: locking and CPU
+        settings.DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA synchronous=OFF"
     django.setup()
     from django.core.management import call_command
     from django.db import connection
@@ -41,10 +48,11 @@ def setup():
 
 def _variant(name):
     """A context manager for restflow run another way: ``restflow-twin`` (the plan's executor from
-    the pure-Python twin), ``restflow-noplan`` (neither cached fields nor plans: DRF's serializer path)."""
+    the pure-Python twin), ``restflow-noplan`` (neither cached fields nor plans: DRF's serializer path),
+    ``restflow-atomic`` (every write in a transaction of ours, as before restflow._writes)."""
     from contextlib import contextmanager
 
-    from restflow import _plan, _serializing, _speedups_py
+    from restflow import _plan, _serializing, _speedups_py, _writes
 
     @contextmanager
     def twin():
@@ -64,7 +72,16 @@ def _variant(name):
         finally:
             _serializing.represent, _serializing.prime_fields = saved
 
-    return {"restflow-twin": twin, "restflow-noplan": noplan}[name]
+    @contextmanager
+    def atomic():
+        saved = _writes._needs_transaction
+        _writes._needs_transaction = lambda write, target: True
+        try:
+            yield
+        finally:
+            _writes._needs_transaction = saved
+
+    return {"restflow-twin": twin, "restflow-noplan": noplan, "restflow-atomic": atomic}[name]
 
 
 def variant_call(bench, contender, endpoint, size=None):
@@ -80,6 +97,18 @@ def variant_call(bench, contender, endpoint, size=None):
     return call
 
 
+def run_concurrently(bench, send, count, in_flight):
+    """Send ``count`` requests, ``in_flight`` of them at a time (asyncio.gather)."""
+
+    async def waves():
+        for start in range(0, count, in_flight):
+            replies = await asyncio.gather(*(send() for _ in range(min(in_flight, count - start))))
+            failed = [reply for reply in replies if reply.status >= 300]
+            assert not failed, failed[0]
+
+    bench.loop.run_until_complete(waves())
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=100)
@@ -87,13 +116,24 @@ def main(argv=None):
     parser.add_argument("--endpoints", default="list,retrieve,create,action")
     parser.add_argument(
         "--contenders", default="plain,restflow,drf",
-        help="also restflow-twin (plan executor from the twin), restflow-noplan (DRF's serializer path)",
+        help="also restflow-twin (plan executor from the twin), restflow-noplan (DRF's serializer path), "
+        "restflow-atomic (every write in a transaction)",
+    )
+    parser.add_argument(
+        "--in-flight", type=int, default=0,
+        help="send each round's requests this many at a time, concurrently, and time wall-clock instead of CPU",
     )
     parser.add_argument("--page-sizes", default="", help="e.g. 20,100,500: the list scaling case instead")
     parser.add_argument("--profile", nargs=2, metavar=("CONTENDER", "ENDPOINT"))
     parser.add_argument("--top", type=int, default=40)
     args = parser.parse_args(argv)
-    setup()
+    if args.in_flight:
+        import tempfile
+
+        scratch = tempfile.mkdtemp(prefix="restflow-bench-")
+        setup(os.path.join(scratch, "bench.sqlite3"))
+    else:
+        setup()
 
     from benchmarks.bench_project.asgi import bench_settings, make_application
     from benchmarks.bench_project.client import HopCounter
@@ -138,13 +178,17 @@ def main(argv=None):
                     bench.run(send)
                 hops[contender] = counter.count
             samples = {c: [] for c in contenders}
+            timer = time.perf_counter if args.in_flight else time.process_time
             order = list(sends.items())
             for round_number in range(args.rounds):
                 shift = round_number % len(order)  # each contender takes each place in turn
                 for contender, send in order[shift:] + order[:shift]:
-                    start = time.process_time()
-                    bench.run(send, args.batch)
-                    samples[contender].append((time.process_time() - start) / args.batch)
+                    start = timer()
+                    if args.in_flight:
+                        run_concurrently(bench, send, args.batch, args.in_flight)
+                    else:
+                        bench.run(send, args.batch)
+                    samples[contender].append((timer() - start) / args.batch)
             base = samples.get("plain")
             case = endpoint if size is None else f"list page_size={size}"
             for contender in contenders:

@@ -1,8 +1,10 @@
 """Async model mixins: list, retrieve, create, update, destroy.
 
 A write runs with its hook inside one transaction, in one hop: a hook that fails
-after the save leaves nothing behind. The hook is DRF's sync ``perform_*`` or
-restflow's async ``aperform_*``, whichever the class overrides most specifically.
+after the save leaves nothing behind (a default save of one row, or Django's own
+delete, needs none of ours: ``restflow._writes``). The hook is DRF's sync
+``perform_*`` or restflow's async ``aperform_*``, whichever the class overrides
+most specifically.
 A unique-constraint race that slips past validation answers 400 in DRF's error
 shape, not 500.
 """
@@ -17,7 +19,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from restflow._serializing import adata, ais_valid, ais_valid_then, asave, save_changed_fields, writing_changed_fields
-from restflow._sync import atomic_run, in_thread, prefers_async
+from restflow._sync import in_thread, prefers_async
+from restflow._writes import run_write
 
 CONFLICT_MESSAGE = "The data conflicts with data already stored; it was not saved."
 
@@ -52,7 +55,7 @@ def _write_hook(view, name, default):
 async def _validate_and_write(serializer, write, using):
     """Validate, then ``write(serializer)`` in one transaction; validation shares the hop when it needs one."""
     try:
-        await ais_valid_then(serializer, atomic_run, using, write, serializer)
+        await ais_valid_then(serializer, run_write, using, write, serializer)
     except IntegrityError:
         raise await _conflict(serializer)
 
@@ -161,7 +164,7 @@ class AsyncDestroyModelMixin:
     async def destroy(self, request, *args, **kwargs):
         instance = await self.aget_object()
         hook = _write_hook(self, "perform_destroy", AsyncDestroyModelMixin.aperform_destroy)
-        await in_thread(atomic_run, _write_database(self, instance=instance), hook or type(instance).delete, instance)
+        await in_thread(run_write, _write_database(self, instance=instance), hook or type(instance).delete, instance)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     async def aperform_destroy(self, instance):

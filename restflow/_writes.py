@@ -1,0 +1,74 @@
+"""Running a write: in a transaction only where one is needed for its rollback guarantee.
+
+A default ModelSerializer save of a model with a plain ``save()`` and no
+``pre_save``/``post_save`` receivers is one INSERT or UPDATE (Django wraps a
+multi-table save in its own transaction), and Django's ``delete()`` puts its
+cascades and signals in one transaction itself. Those run in autocommit: no
+BEGIN/COMMIT round trips, and on SQLite the write lock is held for the one
+statement instead of across the Python work around it. Anything else (a user's
+hook, an overridden ``create``/``update``/``save``, a many-to-many write,
+signal receivers) runs in ``transaction.atomic``, so a failure leaves nothing behind;
+so does every write inside a transaction already (ATOMIC_REQUESTS), where the
+savepoint keeps a failed statement from breaking the outer transaction.
+"""
+
+from django.db import connections, models
+from django.db.models import signals
+from django.db.models.query import QuerySet
+from rest_framework import serializers
+from rest_framework.utils import model_meta
+
+from restflow._serializing import save_changed_fields
+from restflow._sync import atomic_run
+
+__all__ = ["run_write"]
+
+
+def _plain_model(model):
+    """A model whose save is Django's and that no save receiver watches."""
+    return (
+        model.save is models.Model.save
+        and model.save_base is models.Model.save_base
+        and not signals.pre_save.has_listeners(model)
+        and not signals.post_save.has_listeners(model)
+    )
+
+
+def _to_many_written(model, validated_data):
+    relations = model_meta.get_field_info(model).relations
+    return any(name in validated_data and info.to_many for name, info in relations.items())
+
+
+def _one_statement_save(serializer):
+    """True when ``serializer.save()`` is DRF's ModelSerializer save writing one row of a plain model."""
+    cls = type(serializer)
+    if not isinstance(serializer, serializers.ModelSerializer) or cls.save is not serializers.BaseSerializer.save:
+        return False
+    model = getattr(getattr(cls, "Meta", None), "model", None)
+    validated = getattr(serializer, "_validated_data", None)
+    if not (isinstance(model, type) and issubclass(model, models.Model) and isinstance(validated, dict)):
+        return False
+    if serializer.instance is None:
+        manager_create = getattr(type(model._default_manager), "create", None)
+        if cls.create is not serializers.ModelSerializer.create or (
+            getattr(manager_create, "__wrapped__", None) is not QuerySet.create
+        ):
+            return False
+    elif cls.update is not serializers.ModelSerializer.update or type(serializer.instance) is not model:
+        return False
+    return _plain_model(model) and not _to_many_written(model, validated)
+
+
+def _needs_transaction(write, target):
+    if write is models.Model.delete:  # Django's own delete() is atomic by itself
+        return False
+    if write is serializers.BaseSerializer.save or write is save_changed_fields:
+        return not _one_statement_save(target)
+    return True
+
+
+def run_write(using, write, target):
+    """Run sync ``write(target)`` (call it in a hop): in one transaction on ``using`` unless not needed."""
+    if connections[using].in_atomic_block or _needs_transaction(write, target):
+        return atomic_run(using, write, target)
+    return write(target)

@@ -1,0 +1,125 @@
+"""Writes take a transaction of their own only where their rollback guarantee needs one (restflow._writes)."""
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.db.models.signals import post_save
+from rest_framework import serializers
+
+from restflow import _writes
+from restflow._serializing import save_changed_fields
+from tests.testapp.models import Category, Product
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def transactions(monkeypatch):
+    """Records each write run in a transaction of ours."""
+    opened = []
+    original = _writes.atomic_run
+
+    def recording(using, write, target):
+        opened.append(write)
+        return original(using, write, target)
+
+    monkeypatch.setattr(_writes, "atomic_run", recording)
+    return opened
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Product
+        fields = ["id", "name", "sku", "price", "category"]
+
+
+class GroupSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Group
+        fields = ["id", "name", "permissions"]
+
+
+class OwnCreate(ProductSerializer):
+    def create(self, validated_data):
+        Category.objects.create(name="made by create")
+        return super().create(validated_data)
+
+
+def valid(serializer):
+    assert serializer.is_valid(), serializer.errors
+    return serializer
+
+
+def test_default_create_of_a_plain_model_runs_in_autocommit(transactions):
+    serializer = valid(ProductSerializer(data={"name": "n", "sku": "a", "price": 1}))
+    _writes.run_write("default", type(serializer).save, serializer)
+    assert transactions == []
+    assert Product.objects.filter(sku="a").exists()
+
+
+def test_default_update_writing_changed_fields_runs_in_autocommit(transactions):
+    product = Product.objects.create(name="n", sku="b")
+    serializer = valid(ProductSerializer(product, data={"price": 5}, partial=True))
+    _writes.run_write("default", save_changed_fields, serializer)
+    assert transactions == []
+    assert Product.objects.get(pk=product.pk).price == 5
+
+
+def test_default_delete_relies_on_djangos_own_transaction(transactions):
+    product = Product.objects.create(name="n", sku="c")
+    _writes.run_write("default", type(product).delete, product)
+    assert transactions == []
+    assert not Product.objects.filter(pk=product.pk).exists()
+
+
+def test_many_to_many_write_keeps_the_transaction(transactions):
+    permission = Permission.objects.first()
+    serializer = valid(GroupSerializer(data={"name": "g", "permissions": [permission.pk]}))
+    _writes.run_write("default", type(serializer).save, serializer)
+    assert len(transactions) == 1
+    serializer = valid(GroupSerializer(data={"name": "h", "permissions": []}))
+    _writes.run_write("default", type(serializer).save, serializer)
+    assert len(transactions) == 2  # an empty list is still a many-to-many write: DRF calls set()
+
+
+def test_overridden_create_keeps_the_transaction_and_its_rollback(transactions):
+    serializer = valid(OwnCreate(data={"name": "n", "sku": "d", "price": 1}))
+    _writes.run_write("default", type(serializer).save, serializer)
+    assert len(transactions) == 1
+
+
+def test_save_receiver_keeps_the_transaction_and_a_failing_one_leaves_nothing(transactions):
+    def refuse(sender, instance, **kwargs):
+        raise RuntimeError("receiver failed after the insert")
+
+    post_save.connect(refuse, sender=Product, dispatch_uid="test_writes.refuse")
+    try:
+        serializer = valid(ProductSerializer(data={"name": "n", "sku": "e", "price": 1}))
+        with pytest.raises(RuntimeError, match="after the insert"):
+            _writes.run_write("default", type(serializer).save, serializer)
+    finally:
+        post_save.disconnect(dispatch_uid="test_writes.refuse", sender=Product)
+    assert len(transactions) == 1
+    assert not Product.objects.filter(sku="e").exists()
+
+
+def test_hook_keeps_the_transaction(transactions):
+    def hook(serializer):
+        serializer.save()
+
+    serializer = valid(ProductSerializer(data={"name": "n", "sku": "f", "price": 1}))
+    _writes.run_write("default", hook, serializer)
+    assert transactions == [hook]
+
+
+def test_inside_an_outer_transaction_a_failed_write_is_contained(transactions):
+    """Under ATOMIC_REQUESTS a savepoint keeps a failed statement from breaking the request's transaction."""
+    Product.objects.create(name="n", sku="taken")
+    serializer = ProductSerializer(data={"name": "n", "sku": "g", "price": 1})
+    valid(serializer)
+    serializer.validated_data["sku"] = "taken"  # a race past the unique validator
+    with transaction.atomic():
+        with pytest.raises(Exception):
+            _writes.run_write("default", type(serializer).save, serializer)
+        assert Product.objects.count() == 1  # the outer transaction still answers
+    assert len(transactions) == 1

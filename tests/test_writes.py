@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_save, pre_save
 from rest_framework import serializers
 
 from restflow import _writes
@@ -11,6 +11,17 @@ from restflow._serializing import save_changed_fields
 from tests.testapp.models import Category, Product
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def no_other_receivers(monkeypatch):
+    """Save receivers other tests left connected (cache invalidation rules) are set aside here."""
+    for signal in (pre_save, post_save):
+        monkeypatch.setattr(signal, "receivers", [])
+        signal.sender_receivers_cache.clear()
+    yield
+    for signal in (pre_save, post_save):
+        signal.sender_receivers_cache.clear()
 
 
 @pytest.fixture

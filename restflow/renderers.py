@@ -28,7 +28,7 @@ from django.utils.module_loading import import_string
 from rest_framework import renderers
 from rest_framework.renderers import JSONRenderer
 
-from restflow._sync import resolve
+from restflow._sync import in_thread, resolve
 
 try:
     import orjson
@@ -74,6 +74,17 @@ def _template_response_middleware():
         wanted = any(hasattr(import_string(path), "process_template_response") for path in middleware)
         _template_middleware[:] = [middleware, wanted]
     return _template_middleware[1]
+
+
+async def arender(response):
+    """Render a DRF ``response`` now: a JSON renderer on the loop (no I/O), any other in one hop."""
+    if not response.is_rendered:
+        renderer = getattr(response, "accepted_renderer", None)
+        if renderer is not None and type(renderer).render in _LOOP_SAFE_RENDERS:
+            response.render()
+        else:
+            await in_thread(response.render)
+    return response
 
 
 def render_on_loop(request, response):

@@ -25,13 +25,16 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
+from rest_framework import response as drf_response
 from rest_framework.renderers import BaseRenderer
 from rest_framework.settings import api_settings
 
 from restflow._sync import in_thread
+from restflow.renderers import arender
 
 __all__ = [
     "EventStreamRenderer",
+    "Response",
     "NDJSONRenderer",
     "NDJSONResponse",
     "SSEResponse",
@@ -354,3 +357,13 @@ class EventStreamRenderer(BaseRenderer):
         if data is None:
             return b""
         return format_sse({"event": "error", "data": data}).encode()
+
+
+class Response(drf_response.Response):
+    """DRF's Response with ``await response.arender()``: JSON renders on the loop, other renderers in one hop.
+
+    Everything else is DRF's: views return it as they return ``rest_framework.response.Response``.
+    """
+
+    async def arender(self):
+        return await arender(self)

@@ -10,12 +10,13 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.views import APIView
 
-from restflow.caching import InvalidationRule, cache_response
+from restflow.caching import InvalidationRule, cache_response, cache_result, set_response_cache_header
+from restflow.responses import Response as RestflowResponse
 from restflow.views import ActionConfig, AsyncAPIView, AsyncModelViewSet, ModelViewSet
 from tests.testapp.models import Product
 from tests.testapp.serializers import ProductSerializer
 
-calls = {"list": 0, "slow": 0, "sync": 0, "fbv": 0, "whoami": 0}
+calls = {"list": 0, "slow": 0, "sync": 0, "fbv": 0, "whoami": 0, "payload": 0, "me": 0}
 
 list_cache = cache_response(
     ttl=60, set_cache_headers=True, invalidates_on=[InvalidationRule(model=Product, trigger_on_create=True)]
@@ -98,6 +99,29 @@ def timeline(request):
     return Response({"calls": calls["fbv"]})
 
 
+@cache_result(ttl=300)
+def user_payload(user_id):
+    calls["payload"] += 1
+    return {"user": user_id}
+
+
+@api_view(["GET"])
+def user_view(request, user_id):
+    value, metadata = user_payload.get_with_metadata(user_id)
+    return set_response_cache_header(Response(value), metadata)
+
+
+class UserMeView(AsyncAPIView):
+    """The async view of the cache_response guide, answering restflow's Response."""
+
+    permission_classes = [AllowAny]
+
+    @cache_response(ttl=60)
+    async def get(self, request):
+        calls["me"] += 1
+        return RestflowResponse({"me": calls["me"]})
+
+
 router = DefaultRouter()
 router.register("products", ProductViewSet, basename="product")
 router.register("other-products", OtherProductViewSet, basename="other-product")
@@ -108,4 +132,6 @@ urlpatterns = [
     path("whoami/", WhoAmI.as_view()),
     path("timeline/", SyncTimeline.as_view()),
     path("fbv/", timeline),
+    path("users/<int:user_id>/payload/", user_view),
+    path("me/", UserMeView.as_view()),
 ]

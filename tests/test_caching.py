@@ -923,3 +923,43 @@ async def test_waiters_of_a_failed_computation_compute_themselves(backend):
     assert sum(isinstance(result, RuntimeError) for result in results) == 1
     assert sorted(result for result in results if not isinstance(result, Exception)) == [1, 1, 1, 1]
     assert await flaky.aget_cache_only(1) == 1
+
+
+def test_batching_shares_one_dispatch(backend):
+    """invalidation.md, Batching: batch=True rules of one batching dispatcher share a dispatch; others do not."""
+    dispatched = []
+
+    @caching.register_dispatcher
+    class Batching(caching.Dispatcher):
+        name = "batching-recorder"
+        supports_batching = True
+
+        def dispatch(self, *, rule_ids, rule_kwargs, **context):
+            dispatched.append(sorted(rule_ids))
+
+    rules = [InvalidationRule(model=Category, invalidator=dotted_invalidator, dispatcher="batching-recorder", batch=batch)
+             for batch in (True, True, False)]
+    counting(invalidates_on=rules)
+    Category.objects.create(name="a").save()
+    assert sorted(len(ids) for ids in dispatched) == [1, 2]
+
+
+def test_response_headers_from_a_function_view(backend):
+    """response-headers.md, Usage: get_with_metadata in an @api_view, its status as X-Cache-status."""
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    first, second = api.get("/users/5/payload/"), api.get("/users/5/payload/")
+    assert first.json() == second.json() == {"user": 5}
+    assert first["X-Cache-status"] == "MISS" and second["X-Cache-status"] == "HIT"
+    assert second["X-Cached-at"] == first["X-Cached-at"] and "X-Cache-reset-at" in second
+    assert caching_urls.calls["payload"] == 1
+
+
+async def test_async_view_with_restflow_response(backend, client):
+    """cache-response.md, Async views: a method answering restflow.responses.Response is rendered with arender."""
+    from restflow.responses import Response
+
+    assert (await client.get("/me/")).json() == (await client.get("/me/")).json() == {"me": 1}
+    assert caching_urls.calls["me"] == 1
+    assert callable(Response.arender)

@@ -7,11 +7,10 @@ responses are stored unless ``cache_if``/``cache_unless`` say otherwise.
 
 from django.http import HttpResponse
 
-from restflow._sync import in_thread
 from restflow.caching.fields import KeyContext
 from restflow.caching.keys import ResponseCacheKeyConstructor
 from restflow.caching.wrappers import DEFAULT_TTL, CachedWrapper, set_response_cache_header
-from restflow.renderers import _LOOP_SAFE_RENDERS
+from restflow.renderers import arender
 
 _NOT_STORED = frozenset({"set-cookie", "vary", "allow", "x-cache-status", "x-cached-at", "x-cache-reset-at"})
 
@@ -59,12 +58,7 @@ class CachedResponseWrapper(CachedWrapper):
         response = await self.handler(*args, **kwargs)
         if hasattr(response, "render") and not response.is_rendered:
             view, request = _view_and_request(self._arguments(args, kwargs))
-            _prepare(response, view, request)
-            renderer = getattr(response, "accepted_renderer", None)
-            if renderer is not None and type(renderer).render in _LOOP_SAFE_RENDERS:
-                response.render()
-            else:
-                await in_thread(response.render)
+            await arender(_prepare(response, view, request))
         return response
 
     def default_wanted(self, response):

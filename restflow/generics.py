@@ -80,8 +80,10 @@ class AsyncGenericAPIView(PaginatorMixin, AsyncAPIView, GenericAPIView):
         lookup = {self.lookup_field: self.kwargs[lookup_url_kwarg]}
         try:
             obj = await queryset.aget(**lookup)
-        except (TypeError, ValueError, OverflowError, DjangoValidationError, queryset.model.DoesNotExist):
+        except queryset.model.DoesNotExist:
             raise Http404(f"No {queryset.model._meta.object_name} matches the given query.")
+        except (TypeError, ValueError, OverflowError, DjangoValidationError):
+            raise Http404  # a malformed value: DRF's plain "Not found."
         await self.acheck_object_permissions(self.request, obj)
         return obj
 

@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "tests.docfilters",
     "tests.serializersapp",
+    "tests.oracleapp",
 ]
 
 MIDDLEWARE = [

@@ -42,17 +42,6 @@ pytestmark = [pytest.mark.urls("tests.oracle_urls"), pytest.mark.django_db]
 EXAMPLES = int(os.environ.get("RESTFLOW_ORACLE_EXAMPLES", "12"))
 STEPS = int(os.environ.get("RESTFLOW_ORACLE_STEPS", "30"))
 
-WRITES = {"POST", "PUT", "PATCH", "DELETE"}
-
-
-def _columns_differ(oracle, outcome, table):
-    """The columns of ``table`` whose values differ between the two outcomes' rows."""
-    before, after = oracle.rows.get(table, []), outcome.rows.get(table, [])
-    if [row["id"] for row in before] != [row["id"] for row in after]:
-        return {"id"}
-    return {column for old, new in zip(before, after) for column in old if old[column] != new[column]}
-
-
 # Differences on purpose: one row each in docs/differences.md ("Differences from DRF").
 DIFFERENCES = {
     "deep-json-is-400": Allowance(
@@ -72,28 +61,7 @@ DIFFERENCES = {
 }
 
 # Known defects being fixed (issue 10); each has a strict xfail test below naming it.
-PENDING = {
-    "sync-perform-hooks-ignored": Allowance(
-        "A DRF viewset's sync perform_create/perform_update/perform_destroy is never called on restflow.",
-        lambda side, call, drf, other, parts: side == "port"
-        and call.method in WRITES
-        and call.resource in {"posts", "comments", "tags"}
-        and other.status != 500,
-    ),
-    "sync-get-queryset-queries": Allowance(
-        "A sync get_queryset that runs a query answers 500 (SynchronousOnlyOperation).",
-        lambda side, call, drf, other, parts: side == "port"
-        and call.resource == "posts"
-        and (other.error or "").startswith("SynchronousOnlyOperation"),
-    ),
-    "update-loses-fields-set-by-save": Allowance(
-        "PUT/PATCH does not write the fields that Post.save() and its pre_save receiver set.",
-        lambda side, call, drf, other, parts: call.method in {"PUT", "PATCH"}
-        and call.resource == "posts"
-        and parts == {"rows oracleapp_post"}
-        and _columns_differ(drf, other, "oracleapp_post") <= {"slug", "word_count", "search_text"},
-    ),
-}
+PENDING = {}
 
 
 @pytest.fixture
@@ -378,22 +346,7 @@ def run_calls(actors, calls, pending=PENDING):
 POST_1 = "http://testserver/drf/posts/1/"
 
 # Each known defect: the calls that show it. Its test runs them without the defect's allowance.
-DEFECT_CALLS = {
-    "sync-perform-hooks-ignored": [
-        Call("POST", "posts/", body={"title": "New", "body": "a b"}, auth="basic:alice"),
-        Call("POST", "comments/", body={"post": POST_1, "text": "mine"}, auth="token:bob"),
-        Call("PATCH", "comments/1/", body={"text": "changed"}, auth="token:bob"),
-        Call("DELETE", "tags/1/", auth="basic:alice"),
-    ],
-    "sync-get-queryset-queries": [
-        Call("GET", "posts/", auth="basic:carol"),
-        Call("GET", "posts/1/", auth="token:alice"),
-    ],
-    "update-loses-fields-set-by-save": [
-        Call("PATCH", "posts/1/", body={"body": "three new words"}, auth="session:alice"),
-        Call("PUT", "posts/1/", body={"title": "Renamed post", "body": "x"}, auth="session:alice"),
-    ],
-}
+DEFECT_CALLS = {}
 
 
 @pytest.mark.parametrize(
@@ -439,6 +392,20 @@ def test_documented_differences_are_in_the_docs():
 
 # Differences the oracle found and that were fixed: kept as fixed sequences.
 REGRESSIONS = {
+    "sync-perform-hooks-run": [
+        Call("POST", "posts/", body={"title": "New", "body": "a b"}, auth="basic:alice"),
+        Call("POST", "comments/", body={"post": POST_1, "text": "mine"}, auth="token:bob"),
+        Call("PATCH", "comments/1/", body={"text": "changed"}, auth="token:bob"),
+        Call("DELETE", "tags/1/", auth="basic:alice"),
+    ],
+    "sync-get-queryset-may-query": [
+        Call("GET", "posts/", auth="basic:carol"),
+        Call("GET", "posts/1/", auth="token:alice"),
+    ],
+    "update-writes-fields-set-by-save": [
+        Call("PATCH", "posts/1/", body={"body": "three new words"}, auth="session:alice"),
+        Call("PUT", "posts/1/", body={"title": "Renamed post", "body": "x"}, auth="session:alice"),
+    ],
     "browsable-api-on-plain-view": [
         Call("GET", "stats/", accept="text/html"),
         Call("GET", "stats/", query=(("format", "api"),)),

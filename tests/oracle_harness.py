@@ -165,7 +165,7 @@ class Sequences:
 
 
 class Actors:
-    """The users and the credentials each auth scheme sends (created once per test)."""
+    """The users (carol is staff) and the credentials each auth scheme sends (created once per test)."""
 
     PASSWORD = "pw-oracle"
 
@@ -176,7 +176,7 @@ class Actors:
         self.users = {}
         self.headers = {"anon": ({}, {})}  # scheme -> (headers, cookies)
         for name in ("alice", "bob", "carol"):
-            user = User.objects.create_user(name, password=self.PASSWORD)
+            user = User.objects.create_user(name, password=self.PASSWORD, is_staff=name == "carol")
             self.users[name] = user
             token = Token.objects.create(user=user)
             session = SessionStore()

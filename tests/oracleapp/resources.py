@@ -21,7 +21,13 @@ from rest_framework.response import Response
 from rest_framework.versioning import NamespaceVersioning
 
 from tests.oracleapp.models import Attachment, Comment, Post, Profile, Tag
-from tests.oracleapp.serializers import AttachmentSerializer, CommentSerializer, PostSerializer, TagSerializer
+from tests.oracleapp.serializers import (
+    AttachmentSerializer,
+    CommentSerializer,
+    PostSerializer,
+    TagListSerializer,
+    TagSerializer,
+)
 
 START = datetime.datetime(2026, 1, 5, 9, 0, tzinfo=datetime.UTC)
 
@@ -178,6 +184,16 @@ IN_USE = "This tag is used by a post; remove it from its posts first."
 
 
 class TagHooks(TagConfig):
+    """Per-action choices as DRF code writes them: branches on ``self.action``."""
+
+    def get_serializer_class(self):
+        return TagListSerializer if self.action == "list" else TagSerializer
+
+    def get_permissions(self):
+        if self.action == "destroy":
+            return [permissions.IsAdminUser()]
+        return super().get_permissions()
+
     def perform_destroy(self, instance):
         if instance.posts.exists():
             raise serializers.ValidationError(IN_USE)

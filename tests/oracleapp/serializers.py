@@ -12,6 +12,19 @@ class TagSerializer(serializers.ModelSerializer):
         fields = ["id", "name"]
 
 
+class TagListSerializer(serializers.ModelSerializer):
+    """The list's own shape: how many posts use each tag."""
+
+    post_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Tag
+        fields = ["id", "name", "post_count"]
+
+    def get_post_count(self, tag):
+        return tag.posts.count()
+
+
 class CommentBriefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Comment

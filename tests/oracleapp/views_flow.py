@@ -8,6 +8,7 @@ from rest_framework.serializers import ValidationError
 
 from restflow import pagination, permissions, throttling
 from restflow.views import (
+    ActionConfig,
     AsyncAPIView,
     AsyncCreateModelMixin,
     AsyncDestroyModelMixin,
@@ -21,6 +22,7 @@ from restflow.views import (
 )
 from tests.oracleapp import resources
 from tests.oracleapp.models import Post, Profile, Tag
+from tests.oracleapp.serializers import TagListSerializer
 
 
 class AnonThrottle(resources.OracleThrottle, throttling.AnonRateThrottle):
@@ -75,8 +77,13 @@ class TagViewSet(
     AsyncListModelMixin,
     AsyncGenericViewSet,
 ):
-    # Composed from the async mixins (no docstring: OPTIONS reports it as the description).
+    # Composed from the async mixins; per-action choices in action_configs (no docstring: OPTIONS
+    # reports it as the description).
 
+    action_configs = {
+        "list": ActionConfig(serializer_class=TagListSerializer),
+        "destroy": ActionConfig(permission_classes=[permissions.IsAdminUser]),
+    }
     pagination_class = resources.limit_offset(pagination.LimitOffsetPagination)
     throttle_classes = [AnonThrottle]
 

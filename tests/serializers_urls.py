@@ -138,6 +138,33 @@ def _viewsets(prefix, base, article, nested, author, tag):
     return router.urls
 
 
+class HookedAuthorSerializer(ModelSerializer):
+    """Async user code through a restflow viewset: an async hook, an async acreate, an async avalidate."""
+
+    class Meta:
+        model = Author
+        fields = ["id", "name", "email"]
+
+    async def validate_name(self, value):
+        if await Article.objects.filter(title=value).aexists():
+            raise drf.ValidationError("An article has that title.")
+        return value.strip()
+
+    async def avalidate(self, attrs):
+        if attrs.get("email", "").endswith(".invalid"):
+            raise drf.ValidationError({"email": ["No .invalid addresses."]})
+        return attrs
+
+    async def acreate(self, validated_data):
+        validated_data.setdefault("email", validated_data["name"].lower() + "@example.com")
+        return await Author.objects.acreate(**validated_data)
+
+
+class HookedAuthors(AsyncModelViewSet):
+    queryset = Author.objects.all()
+    serializer_class = HookedAuthorSerializer
+
+
 class OwnedArticleSerializer(ModelSerializer):
     """The model-serializers page's acreate override: the request's author fills a field."""
 
@@ -187,7 +214,11 @@ class Orders(AsyncAPIView):
         )
 
 
+hooked = DefaultRouter()
+hooked.register("hooked-authors", HookedAuthors, basename="hooked-author")
+
 urlpatterns = [
+    path("", include(hooked.urls)),
     path("docs/owned-articles/", OwnedArticles.as_view()),
     path("docs/orders/", Orders.as_view()),
     path(

@@ -112,3 +112,72 @@ async def test_representation_plan_applies_to_restflow_classes():
     assert represent(TagSer(tag)) == {"id": tag.pk, "name": "news"}
     assert represent(TagSer([tag], many=True)) == [{"id": tag.pk, "name": "news"}]
     assert represent(Point({"x": 1, "y": 2})) == {"x": 1, "y": 2}
+
+
+def test_runs_async_code_tells_views_which_classes_need_their_async_methods():
+    """Views ask ``_runs_async_code(name)``: True only where the async method awaits the class's own code."""
+    from restflow.serializers import ListSerializer
+
+    class Plain(ModelSerializer):
+        class Meta:
+            model = Tag
+            fields = ["name"]
+
+        def validate_name(self, value):
+            return value
+
+    class Hooked(Serializer):
+        name: str
+
+        async def validate_name(self, value):
+            return value
+
+    class Avalidated(Serializer):
+        async def avalidate(self, attrs):
+            return attrs
+
+    class Creating(ModelSerializer):
+        class Meta:
+            model = Tag
+            fields = ["name"]
+
+        async def acreate(self, validated_data):
+            return await Tag.objects.acreate(**validated_data)
+
+    class AsyncUpdate(Serializer):
+        async def update(self, instance, validated_data):
+            return instance
+
+    class Rendering(Serializer):
+        async def to_representation(self, instance):
+            return {}
+
+    class OwnRepresentation(Serializer):
+        async def ato_representation(self, instance):
+            return {"own": True}
+
+    class OwnSave(Serializer):
+        async def asave(self, **kwargs):
+            return None
+
+    expected = {
+        Plain: set(), Point: set(), Hooked: {"ais_valid"}, Avalidated: {"ais_valid"}, Creating: {"asave"},
+        AsyncUpdate: {"asave"}, Rendering: {"adata"}, OwnRepresentation: {"adata"}, OwnSave: {"asave"},
+    }
+    for cls, names in expected.items():
+        assert {name for name in ("ais_valid", "asave", "adata") if cls._runs_async_code(name)} == names, cls
+    assert not ListSerializer._runs_async_code("ais_valid")
+    assert isinstance(Point(many=True), ListSerializer)
+
+
+async def test_adata_goes_through_an_own_ato_representation():
+    """An ``ato_representation`` of your own is what ``adata()`` renders with."""
+
+    class Tagged(Serializer):
+        name: str
+
+        async def ato_representation(self, instance):
+            return {"name": instance["name"], "tagged": True}
+
+    assert await Tagged({"name": "a"}).adata() == {"name": "a", "tagged": True}
+

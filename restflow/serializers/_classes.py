@@ -164,6 +164,30 @@ def _validates_async(cls):
     )
 
 
+@cache
+def _represents_async(cls):
+    return iscoroutinefunction(cls.to_representation) or _user_defines(cls, "ato_representation")
+
+
+@cache
+def _awaits_user_code(cls, name):
+    """True when the async entry point ``name`` of ``cls`` awaits code of the class's own."""
+    if _user_defines(cls, name):
+        return True
+    if name == "ais_valid":
+        return _validates_async(cls)
+    if name == "asave":
+        return bool(
+            _user_defines(cls, "acreate")
+            or _user_defines(cls, "aupdate")
+            or iscoroutinefunction(cls.create)
+            or iscoroutinefunction(cls.update)
+        )
+    if name == "adata":
+        return _represents_async(cls)
+    return True
+
+
 def _refuse(serializer, hook, sync_entry, async_entry):
     raise TypeError(
         f"{type(serializer).__name__}.{hook} is async, so {sync_entry} cannot run it: "
@@ -180,6 +204,15 @@ def _data_refusing_async(serializer):
 
 class _AsyncSurface:
     """Async twins of DRF's serializer entry points; the sync ones refuse async user code."""
+
+    @classmethod
+    def _runs_async_code(cls, name):
+        """True when ``name`` ("ais_valid", "asave", "adata") awaits code of this class's own.
+
+        Our views call that method then; otherwise DRF's sync path serves the class
+        exactly as it serves a plain DRF serializer (validation and save sharing a hop).
+        """
+        return _awaits_user_code(cls, name)
 
     # Sync entry points: DRF's, unless user code they would call is async.
 
@@ -358,8 +391,8 @@ class _AsyncSurface:
         return await on_loop_or_hop(_representation_in_thread, type(self), self.to_representation, instance)
 
     async def adata(self):
-        """``.data`` without blocking the loop (an async ``to_representation`` is awaited)."""
-        if not iscoroutinefunction(type(self).to_representation):
+        """``.data`` without blocking the loop, through ``ato_representation`` when it is yours or async."""
+        if not _represents_async(type(self)):
             return await plain_data(self)
         if not hasattr(self, "_data"):
             assert not hasattr(self, "initial_data") or hasattr(self, "_validated_data"), (
@@ -367,9 +400,9 @@ class _AsyncSurface:
                 "before attempting to access the serialized `.adata()` representation."
             )
             if self.instance is not None and not getattr(self, "_errors", None):
-                self._data = await self.to_representation(self.instance)
+                self._data = await self.ato_representation(self.instance)
             elif hasattr(self, "_validated_data") and not getattr(self, "_errors", None):
-                self._data = await self.to_representation(self.validated_data)
+                self._data = await self.ato_representation(self.validated_data)
             else:
                 self._data = self.get_initial()
         return self.data
@@ -384,6 +417,11 @@ class ListSerializer(serializers.ListSerializer):
         if isinstance(value, list):
             value = self._validated_data = transform_validated_data(value)
         return value
+
+    @classmethod
+    def _runs_async_code(cls, name):
+        """False: these async methods are DRF's sync path, run off the loop (see the serializer's own)."""
+        return False
 
     async def ais_valid(self, *, raise_exception=False):
         """``is_valid()`` without blocking the loop."""

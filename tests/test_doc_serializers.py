@@ -1187,3 +1187,14 @@ async def test_helpers__async_sync_bridge():
     assert pending.cr_frame is None  # closed, so no "never awaited" warning
     assert await sync_to_async(run_sync)(coro()) == 5
     assert run_sync(8) == 8
+
+
+def test_types__classvar_is_not_a_field():
+    """A ``ClassVar`` annotation is a class attribute, as for dataclasses: no field, the value kept."""
+    from typing import ClassVar
+
+    class Ser(Serializer):
+        limit: ClassVar[int] = 3
+        name: str
+
+    assert list(Ser().fields) == ["name"] and Ser.limit == 3

@@ -304,3 +304,59 @@ def test_many_true_matches_drf(data):
     ours, theirs = Point(data=[], many=True, allow_empty=False), DRFPoint(data=[], many=True, allow_empty=False)
     assert ours.is_valid() is theirs.is_valid() is False
     assert ours.errors == theirs.errors
+
+
+class HookedEverything(Everything):
+    """The same declarations with async hooks: ais_valid's own path must report what DRF reports."""
+
+    async def validate_age(self, value):
+        if value > 150:
+            raise drf.ValidationError("Too old.")
+        return value
+
+    async def validate_name(self, value):
+        return value.strip()
+
+    async def avalidate(self, attrs):
+        if attrs.get("bio") == "x":
+            raise drf.ValidationError({"bio": ["No x."]})
+        return attrs
+
+
+class DRFHookedEverything(DRFEverything):
+    def validate_age(self, value):
+        if value > 150:
+            raise drf.ValidationError("Too old.")
+        return value
+
+    def validate_name(self, value):
+        return value.strip()
+
+    def validate(self, attrs):
+        if attrs.get("bio") == "x":
+            raise drf.ValidationError({"bio": ["No x."]})
+        return attrs
+
+
+@pytest.mark.parametrize(
+    "data",
+    [GOOD, *BAD, {**GOOD, "age": 200, "name": " Ada "}, {**GOOD, "bio": "x"}, {**GOOD, "age": 200, "score": "x"}],
+    ids=lambda d: str(d)[:40],
+)
+async def test_async_hooks_report_what_drf_reports(data):
+    """Async validate_<name> hooks and avalidate (ais_valid's own path) give DRF's errors, key order and validated data."""
+    ours, theirs = HookedEverything(data=data), DRFHookedEverything(data=data)
+    assert await ours.ais_valid() == theirs.is_valid()
+    assert ours.errors == theirs.errors
+    assert list(ours.errors) == list(theirs.errors)
+    assert ours.validated_data == theirs.validated_data
+
+
+@pytest.mark.parametrize("partial_data", [{"age": 200}, {"name": " B "}, {}, {"origin": {"y": -1}}], ids=str)
+async def test_async_hooks_partial_updates_match_drf(partial_data):
+    """partial=True on the async path: only the given fields are validated, as DRF does."""
+    ours = HookedEverything(GOOD, data=partial_data, partial=True)
+    theirs = DRFHookedEverything(GOOD, data=partial_data, partial=True)
+    assert await ours.ais_valid() == theirs.is_valid()
+    assert ours.errors == theirs.errors
+    assert ours.validated_data == theirs.validated_data

@@ -509,6 +509,11 @@ def test_types__literal():
     ser = UserSer(data={"role": "root", "tier": 2})
     assert not ser.is_valid() and ser.errors == {"role": ['"root" is not a valid choice.']}
 
+    class LabelledSer(Serializer):
+        role: Literal["admin", "viewer"] = Field(choices=[("admin", "Administrator"), ("viewer", "Viewer")])
+
+    assert dict(field_of(LabelledSer, "role").choices) == {"admin": "Administrator", "viewer": "Viewer"}
+
     class WeirdSer(Serializer):
         flag: Literal[True, "yes"]
 

@@ -87,7 +87,8 @@ def get_field_from_type(data_type, field_name=None, **field_kwargs):
     if origin is Annotated:
         return get_field_from_type(get_args(data_type)[0], field_name, **field_kwargs)
     if origin is Literal:
-        return fields.ChoiceField(choices=list(get_args(data_type)), **field_kwargs)
+        field_kwargs.setdefault("choices", list(get_args(data_type)))
+        return fields.ChoiceField(**field_kwargs)
     if origin is Union or origin is UnionType:
         members = [member for member in get_args(data_type) if member is not type(None)]
         assert len(members) == 1, (
@@ -101,7 +102,9 @@ def get_field_from_type(data_type, field_name=None, **field_kwargs):
         (item_type,) = get_args(data_type) or (str,)
         if _is_serializer(item_type):
             return item_type(many=True, **field_kwargs)
-        return fields.ListField(child=get_field_from_type(item_type, field_name), **field_kwargs)
+        if "child" not in field_kwargs:
+            field_kwargs["child"] = get_field_from_type(item_type, field_name)
+        return fields.ListField(**field_kwargs)
     field_class = SerializerFieldMap.get(data_type) if _hashable(data_type) else None
     assert field_class is not None, (
         f"{data_type!r} is not a supported annotation{where}: use a type of SerializerFieldMap "

@@ -9,6 +9,7 @@ import asyncio
 import enum
 import functools
 import inspect
+import types
 from datetime import datetime, timedelta, timezone
 
 from asgiref.sync import async_to_sync, iscoroutinefunction, markcoroutinefunction
@@ -74,20 +75,8 @@ class CachedWrapper:
         return f"<cached {self.function_id}>"
 
     def __get__(self, instance, owner=None):
-        """Accessed on an instance (a view method): a bound callable; on the class: the wrapper."""
-        if instance is None:
-            return self
-        if self.is_async:
-
-            async def bound(*args, **kwargs):
-                return await self(instance, *args, **kwargs)
-
-        else:
-
-            def bound(*args, **kwargs):
-                return self(instance, *args, **kwargs)
-
-        return functools.update_wrapper(bound, self.func)
+        """Accessed on an instance (a view method): bound to it, like a function; on the class: the wrapper."""
+        return self if instance is None else types.MethodType(self, instance)
 
     # Keys
 

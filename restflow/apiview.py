@@ -10,6 +10,7 @@ from rest_framework.metadata import SimpleMetadata
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from restflow._atomic import atomic_by_dispatch, atomic_databases, run_atomic
 from restflow._request import build_request
 from restflow._sync import in_thread, resolve
 from restflow.authentication import aperform_authentication
@@ -58,7 +59,19 @@ class AsyncAPIView(APIView):
     view_is_async = True
     schema = ViewSchema()
 
+    @classmethod
+    def as_view(cls, **initkwargs):
+        """DRF's view callable; Django leaves ATOMIC_REQUESTS to ``dispatch``, which honours it."""
+        return atomic_by_dispatch(super().as_view(**initkwargs))
+
     async def dispatch(self, request, *args, **kwargs):
+        """The request pipeline, inside the request's transaction when ATOMIC_REQUESTS asks for one."""
+        databases = atomic_databases(self, request)
+        if databases:
+            return await in_thread(run_atomic, databases, self._dispatch, request, *args, **kwargs)
+        return await self._dispatch(request, *args, **kwargs)
+
+    async def _dispatch(self, request, *args, **kwargs):
         self.args = args
         self.kwargs = kwargs
         request = self.initialize_request(request, *args, **kwargs)

@@ -19,6 +19,7 @@ from restflow import _checks, mixins  # noqa: F401 (_checks registers restflow's
 from restflow._sync import resolve
 from restflow.apiview import AsyncAPIView
 from restflow.generics import AsyncGenericAPIView, PaginatorMixin
+from restflow._atomic import atomic_by_dispatch
 from restflow._request import build_request
 from restflow.schema import ViewSchema
 from restflow.speedups import NOT_CONFIGURED, config_value, make_view
@@ -235,7 +236,7 @@ class AsyncViewSetMixin(ActionConfigMixin, drf_viewsets.ViewSetMixin):
         view.__dict__.update(checked.__dict__)
         view.__dict__.pop("__wrapped__", None)
         view.csrf_exempt = True
-        return view
+        return atomic_by_dispatch(view)
 
 
 class AsyncViewSet(AsyncViewSetMixin, AsyncAPIView):

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.urls import include, path
+from django.utils.decorators import method_decorator
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -101,6 +102,17 @@ class WriteThenFailViewSet(NoteViewSet):
         raise ValidationError({"fail": ["after the write"]})
 
 
+class WriteThenFailView(AsyncAPIView):
+    async def post(self, request):
+        await Note.objects.acreate(title="kept")
+        raise ValidationError({"fail": ["after the write"]})
+
+
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
+class NonAtomicDispatchView(WriteThenFailView):
+    """Exempt the DRF way: the decorator on dispatch."""
+
+
 class PlainView(AsyncAPIView):
     async def get(self, request):
         return Response({"hello": "world"})
@@ -123,4 +135,7 @@ urlpatterns = [
     path("c/", include(router.urls)),
     path("c/plain/", PlainView.as_view()),
     path("c/versioned/", VersionedPlainView.as_view()),
+    path("c/write-then-fail-view/", WriteThenFailView.as_view()),
+    path("c/non-atomic-dispatch/", NonAtomicDispatchView.as_view()),
+    path("c/non-atomic-urlconf/", transaction.non_atomic_requests(WriteThenFailView.as_view())),
 ]

@@ -1,12 +1,16 @@
 """Code written for DRF keeps its meaning on restflow: the browsable API on plain views, the
 configured parser and renderer classes, configuration mistakes reported by system checks."""
 
+import logging
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
+from django.core.asgi import get_asgi_application
+from django.db import connections
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 
@@ -15,6 +19,85 @@ from tests.compat_urls import NoteViewSet
 from tests.compatapp.models import Note
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls("tests.compat_urls")]
+
+
+# --- ATOMIC_REQUESTS ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def atomic_requests(monkeypatch):
+    """ATOMIC_REQUESTS on for the default database, as a project's DATABASES would set it."""
+    monkeypatch.setitem(connections.settings["default"], "ATOMIC_REQUESTS", True)
+    assert connections["default"].settings_dict["ATOMIC_REQUESTS"] is True
+
+
+@pytest.fixture
+async def asgi():
+    """An HTTP client on Django's own ASGI handler (each request in its own sync thread)."""
+    transport = httpx.ASGITransport(app=get_asgi_application())
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+async def test_atomic_requests_views_answer(atomic_requests, asgi):
+    """Every kind of restflow view answers under ATOMIC_REQUESTS: reads, writes, plain views."""
+    created = await asgi.post("/c/notes/", json={"title": "Hello there", "body": "a b c"})
+    assert created.status_code == 201, created.text
+    pk = created.json()["id"]
+    assert (await asgi.get("/c/notes/")).status_code == 200
+    assert (await asgi.patch(f"/c/notes/{pk}/", json={"body": "x"})).status_code == 200
+    assert (await asgi.get("/c/plain/")).json() == {"hello": "world"}
+    assert (await asgi.delete(f"/c/notes/{pk}/")).status_code == 204
+    assert await Note.objects.acount() == 0
+
+
+@pytest.mark.parametrize("fail", ["api", "crash"])
+async def test_atomic_requests_handler_that_raises_after_a_write_leaves_nothing(atomic_requests, asgi, caplog, fail):
+    """A handler that writes then raises (a 400 from DRF's exception handler, or a 500): no row left."""
+    caplog.set_level(logging.CRITICAL, logger="django.request")
+    response = await asgi.post("/c/write-then-fail/", json={"title": "ghost", "fail": fail})
+    assert response.status_code == (400 if fail == "api" else 500)
+    assert await Note.objects.acount() == 0
+    assert (await asgi.post("/c/write-then-fail/", json={"title": "kept"})).status_code == 201
+    assert await Note.objects.acount() == 1
+
+
+async def test_atomic_requests_sync_handler_that_raises_leaves_nothing(atomic_requests, asgi):
+    """A sync handler's ORM write shares the request's transaction."""
+    response = await asgi.post("/c/write-then-fail/sync_write/", json={})
+    assert response.status_code == 400
+    assert await Note.objects.acount() == 0
+
+
+async def test_atomic_requests_non_atomic_requests_handler_is_honoured(atomic_requests, asgi):
+    """``@transaction.non_atomic_requests`` on a handler: its writes stand, as Django does."""
+    response = await asgi.post("/c/write-then-fail/unguarded/", json={})
+    assert response.status_code == 400
+    assert await Note.objects.filter(title="kept").acount() == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "kept"),
+    [("/c/write-then-fail-view/", 0), ("/c/non-atomic-dispatch/", 1), ("/c/non-atomic-urlconf/", 1)],
+)
+async def test_atomic_requests_plain_view_and_its_exemptions(atomic_requests, asgi, path, kept):
+    """A plain AsyncAPIView is covered too; ``non_atomic_requests`` on dispatch or in the URLconf exempts it."""
+    assert (await asgi.post(path, json={})).status_code == 400
+    assert await Note.objects.acount() == kept
+
+
+async def test_atomic_requests_through_the_test_client(atomic_requests, client):
+    """Django's test client applies ATOMIC_REQUESTS as its handler does: restflow views answer."""
+    assert (await client.post("/c/write-then-fail/", {"title": "t", "fail": "api"})).status_code == 400
+    assert (await client.post("/c/write-then-fail/", {"title": "t"})).status_code == 201
+    assert await Note.objects.acount() == 1
+
+
+async def test_without_atomic_requests_a_write_before_a_failure_stands(asgi):
+    """The setting off: a request is not one transaction (Django's default, DRF's too)."""
+    response = await asgi.post("/c/write-then-fail/", json={"title": "stays", "fail": "api"})
+    assert response.status_code == 400
+    assert await Note.objects.acount() == 1
 
 
 # --- sync perform_* hooks ----------------------------------------------------------------------

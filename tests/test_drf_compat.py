@@ -31,10 +31,14 @@ def atomic_requests(monkeypatch):
     assert connections["default"].settings_dict["ATOMIC_REQUESTS"] is True
 
 
-@pytest.fixture
-async def asgi():
-    """An HTTP client on Django's own ASGI handler (each request in its own sync thread)."""
-    transport = httpx.ASGITransport(app=get_asgi_application())
+@pytest.fixture(params=["django", "restflow"])
+async def asgi(request):
+    """An HTTP client on Django's ASGI handler (a new sync thread per request) and on restflow's
+    (a pooled worker thread per request)."""
+    from restflow.asgi import get_asgi_application as restflow_asgi_application
+
+    app = get_asgi_application() if request.param == "django" else restflow_asgi_application()
+    transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http
 

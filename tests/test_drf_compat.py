@@ -195,9 +195,13 @@ async def test_patch_writes_only_changed_fields(client):
 
 @pytest.mark.parametrize("path", ["/c/plain/", "/c/versioned/"])
 async def test_browsable_api_on_a_plain_view(client, path):
+    """The browsable API on an AsyncAPIView with no get_queryset (and with header versioning): 200."""
+    from restflow import renderers
+
     response = await client.get(path, headers={"Accept": "text/html"})
     assert response.status_code == 200
     assert b"world" in response.content
+    assert type(response.accepted_renderer) is renderers.BrowsableAPIRenderer
 
 
 # --- getters return the configured classes -------------------------------------------------------

@@ -66,6 +66,22 @@ async def test_atomic_requests_handler_that_raises_after_a_write_leaves_nothing(
     assert await Note.objects.acount() == 1
 
 
+def answer_without_rollback(exc, context):
+    """A project's exception handler that answers without DRF's ``set_rollback()``."""
+    from rest_framework.response import Response
+
+    return Response({"handled": str(exc)}, status=418)
+
+
+async def test_atomic_requests_rollback_whatever_the_exception_handler(atomic_requests, asgi, settings):
+    """Documented difference: a response made from an exception rolls back even when the project's
+    exception handler does not call ``set_rollback()`` (DRF would commit)."""
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "EXCEPTION_HANDLER": f"{__name__}.answer_without_rollback"}
+    response = await asgi.post("/c/write-then-fail/", json={"title": "ghost", "fail": "api"})
+    assert response.status_code == 418
+    assert await Note.objects.acount() == 0
+
+
 async def test_atomic_requests_sync_handler_that_raises_leaves_nothing(atomic_requests, asgi):
     """A sync handler's ORM write shares the request's transaction."""
     response = await asgi.post("/c/write-then-fail/sync_write/", json={})

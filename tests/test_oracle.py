@@ -315,7 +315,6 @@ def test_restflow_answers_as_drf(actors):
     assert harness.steps >= EXAMPLES
 
 
-@pytest.mark.xfail(strict=True, reason="pending h-fix: atomic-requests-500")
 def test_restflow_answers_as_drf_under_atomic_requests(actors):
     """The same with ``ATOMIC_REQUESTS = True``, a common production setting."""
     connection.settings_dict["ATOMIC_REQUESTS"] = True

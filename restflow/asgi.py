@@ -28,7 +28,7 @@ from django.core.exceptions import RequestAborted
 from django.core.handlers import asgi as django_asgi
 from django.core.handlers.base import reset_urlconf
 from django.db import close_old_connections, reset_queries
-from django.http import HttpResponseBase
+from django.http import HttpRequest, HttpResponseBase
 from django.urls import set_script_prefix
 
 from restflow._workers import WorkerPool
@@ -140,9 +140,15 @@ class ASGIHandler(django_asgi.ASGIHandler):
             else:
                 await sync_to_async(response.close)()
             return
-        # What HttpResponseBase.close() does for a response with no resources
-        # to free, with each of Django's receivers where its state lives.
+        # What HttpResponseBase.close() does, with each of Django's receivers
+        # where its state lives.
         if response is not None:
+            for closer in response._resource_closers:
+                try:
+                    closer()
+                except Exception:  # as close() does: a closer's failure stops nothing
+                    pass
+            response._resource_closers.clear()
             response.closed = True
         on_worker = [r for r in sync_receivers if r in _THREAD_CONFINED]
         if on_worker and worker.submitted:
@@ -153,15 +159,29 @@ class ASGIHandler(django_asgi.ASGIHandler):
 
 
 def _closes_inline(response, sync_receivers):
-    """True when finishing needs no thread: no resources to free, only Django's own receivers."""
+    """True when finishing needs no thread: nothing to free but the request, only Django's receivers."""
     if response is not None and (
-        type(response).close is not HttpResponseBase.close or response._resource_closers
+        type(response).close is not HttpResponseBase.close
+        or not all(_frees_memory_only(closer) for closer in response._resource_closers)
     ):
         return False
     if not _only(sync_receivers, _THREAD_CONFINED + _CONTEXT_CONFINED):
         return False
     # close_caches runs on the loop only while it has nothing to close.
     return all(type(cache).close is BaseCache.close for cache in caches.all(initialized_only=True))
+
+
+def _frees_memory_only(closer):
+    """True for Django's close() of a request without uploaded files.
+
+    Django adds it to every response; it closes the request body's file,
+    which Django's handler closes on the event loop too.
+    """
+    request = getattr(closer, "__self__", None)
+    return (
+        getattr(closer, "__func__", None) in (HttpRequest.close, django_asgi.ASGIRequest.close)
+        and not getattr(request, "_files", None)
+    )
 
 
 class _Send:

@@ -346,6 +346,15 @@ def test_conn_max_age_0_each_request_starts_without_a_connection_and_closes_it(s
 
 
 @pytest.mark.parametrize("handler", HANDLERS)
+def test_an_upload_is_served_and_its_request_finished(servers, handler):
+    server = servers(handler)  # CONN_MAX_AGE = 0: request_finished closes the connection
+    for size in (10, 3_000_000):  # in memory, and spooled to a temporary file on disk
+        response = server.client.post("/upload/", files={"file": ("f.bin", b"x" * size)})
+        assert response.status_code == 200 and response.json()["size"] == size
+    assert _settled(server, 0) == 0
+
+
+@pytest.mark.parametrize("handler", HANDLERS)
 def test_persistent_connections_are_reused_per_thread_and_expire(servers, handler):
     server = servers(handler, **PERSISTENT)
     first, second, third = _sequential(server, "/db/", 3)

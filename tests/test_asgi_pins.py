@@ -109,6 +109,36 @@ def test_closing_a_response_with_nothing_to_free_only_marks_it_and_sends_request
     assert type(response).close is HttpResponseBase.close and response._resource_closers == []
 
 
+def _scope(method, path, headers=()):
+    return {
+        "type": "http", "method": method, "path": path, "query_string": b"", "root_path": "",
+        "headers": [(b"host", b"testserver"), *headers], "client": ("127.0.0.1", 1), "server": ("testserver", 80),
+    }
+
+
+@pytest.mark.django_db
+async def test_django_gives_every_response_the_requests_close_which_frees_memory_only():
+    """The one closer the handler runs on the loop; with uploaded files it is left to a thread."""
+    import io
+
+    handler = django_asgi.ASGIHandler()
+    request = django_asgi.ASGIRequest(_scope("GET", "/nowhere/"), io.BytesIO())
+    response = await handler.get_response_async(request)
+    assert response._resource_closers == [request.close]
+    assert asgi._frees_memory_only(request.close)
+    boundary = "b0undary"
+    body = (
+        f"--{boundary}\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.txt\"\r\n"
+        f"Content-Type: text/plain\r\n\r\nhello\r\n--{boundary}--\r\n"
+    ).encode()
+    headers = [(b"content-type", f"multipart/form-data; boundary={boundary}".encode()),
+               (b"content-length", str(len(body)).encode())]
+    upload = django_asgi.ASGIRequest(_scope("POST", "/nowhere/", headers), io.BytesIO(body))
+    assert upload.FILES["f"].read() == b"hello"
+    assert not asgi._frees_memory_only(upload.close)
+    assert not asgi._frees_memory_only(HttpResponse().close)
+
+
 def test_djangos_handler_has_the_steps_the_handler_composes():
     for name in ("read_body", "create_request", "run_get_response", "send_response", "listen_for_disconnect"):
         assert asyncio.iscoroutinefunction(getattr(django_asgi.ASGIHandler, name)) or name == "create_request"

@@ -11,6 +11,7 @@ urlpatterns = [
     path("async/", views.async_view),
     path("db/", views.db_view),
     path("db-async/", views.db_async_view),
+    path("upload/", views.upload_view),
     path("sleep/", views.sleep_view),
     path("stream/sync/", views.stream_sync),
     path("stream/async/", views.stream_async),

@@ -9,6 +9,7 @@ from pathlib import Path
 from asgiref.sync import sync_to_async
 from django.db import connection
 from django.db.backends.signals import connection_created
+from django.views.decorators.csrf import csrf_exempt
 from django.http import FileResponse, JsonResponse, StreamingHttpResponse
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -71,6 +72,12 @@ def _database_work(ms):
 def db_view(request):
     record("view", rid_of(request))
     return JsonResponse(_database_work(int(request.GET.get("ms", "0"))))
+
+
+@csrf_exempt
+def upload_view(request):
+    """An uploaded file (the request then has files to close) and some database work."""
+    return JsonResponse({"size": len(request.FILES["file"].read()), **_database_work(0)})
 
 
 async def db_async_view(request):

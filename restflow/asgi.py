@@ -17,6 +17,7 @@ who should not: per-thread state now lives on from one request to the next).
 """
 
 import asyncio
+import logging
 import os
 
 import django
@@ -34,6 +35,8 @@ from django.urls import set_script_prefix
 from restflow._workers import WorkerPool
 
 __all__ = ["ASGIHandler", "get_asgi_application"]
+
+logger = logging.getLogger("restflow.asgi")
 
 # Signals go out with Django's handler class as their sender, so receivers
 # connected with ``sender=django.core.handlers.asgi.ASGIHandler`` keep firing.
@@ -154,7 +157,7 @@ class ASGIHandler(django_asgi.ASGIHandler):
         if on_worker and worker.submitted:
             # Fire and forget: the worker runs calls in order, so the next
             # request it serves starts after these are done.
-            worker.submit(_Send(signals.request_finished, sender, on_worker))
+            worker.submit(_Send(signals.request_finished, sender, on_worker)).add_done_callback(_log_failure)
         _Send(signals.request_finished, sender, [r for r in sync_receivers if r not in on_worker])()
 
 
@@ -195,6 +198,12 @@ class _Send:
     def __call__(self):
         for receiver in self.receivers:
             receiver(signal=self.signal, sender=self.sender, **self.named)
+
+
+def _log_failure(future):
+    """Log what a call nobody awaits raised (Django's server would have logged it)."""
+    if not future.cancelled() and future.exception() is not None:
+        logger.error("request_finished receiver failed", exc_info=future.exception())
 
 
 def _only(receivers, allowed):

@@ -220,6 +220,15 @@ def test_a_forked_child_drops_the_parents_idle_workers():
     pool.close()
 
 
+def test_a_failure_nobody_awaits_is_logged(caplog):
+    worker = Worker("pin")
+    future = worker.submit(lambda: 1 / 0)
+    with caplog.at_level("ERROR", logger="restflow.asgi"):
+        future.add_done_callback(asgi._log_failure)
+        worker.shutdown()
+    assert "request_finished receiver failed" in caplog.text and "ZeroDivisionError" in caplog.text
+
+
 def test_max_idle_workers_must_not_be_negative():
     with pytest.raises(ValueError, match="max_idle_workers must be 0 or more"):
         asgi.ASGIHandler(max_idle_workers=-1)

@@ -132,6 +132,18 @@ class Server:
                     raise RuntimeError(f"server did not start:\n{self.output()}")
                 time.sleep(0.1)
         self.client.get("/sync/")  # import the URLconf and views before any test times a request
+        self.clear()
+
+    def clear(self):
+        """Empty the log once every request so far has had its request_finished receivers.
+
+        They run after the response is sent, so without the wait one could land in the next test's log.
+        """
+        def finished(events):
+            started = sum(e["kind"] == "started-sync" for e in events)
+            return all(sum(e["kind"] == kind for e in events) >= started for kind in ("finished-sync", "finished-async"))
+
+        self.wait_for(finished)
         self.client.get("/log/clear/")
 
     def output(self):
@@ -148,7 +160,7 @@ class Server:
         events = self.client.get("/log/").json()["events"]
         return [e for e in events if kind is None or e["kind"] == kind]
 
-    def wait_for(self, condition, timeout=5):
+    def wait_for(self, condition, timeout=15):
         """Poll the server's log until ``condition(events)`` holds; return the events."""
         deadline = time.monotonic() + timeout
         while True:
@@ -189,7 +201,7 @@ def servers(database, tmp_path_factory):
         if key not in started:
             started[key] = Server(handler, database, tmp_path, **env)
         server = started[key]
-        server.client.get("/log/clear/")
+        server.clear()
         return server
 
     yield get

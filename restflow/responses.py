@@ -170,14 +170,15 @@ class _AsyncStreamingResponse(StreamingHttpResponse):
     def __init__(self, async_iterable, **kwargs):
         kwargs.setdefault("content_type", self.default_content_type)
         self._source = _async_source(async_iterable)
-        super().__init__(self._chunks(), **kwargs)
+        self._own_stream = self._chunks()
+        super().__init__(self._own_stream, **kwargs)
 
     async def _chunks(self):
-        """The response's ``_stream()``; both it and the source are closed however it ends."""
+        """The response's ``_stream()`` as UTF-8 bytes; it and the source are closed however it ends."""
         stream = self._stream()
         try:
             async for chunk in stream:
-                yield chunk
+                yield chunk.encode()
         finally:
             try:
                 await stream.aclose()
@@ -185,6 +186,8 @@ class _AsyncStreamingResponse(StreamingHttpResponse):
                 await _aclose(self._source)
 
     def __aiter__(self):
+        if self._iterator is self._own_stream:  # not replaced (by a middleware, say)
+            return self._own_stream
         return _closing(self._iterator, self.make_bytes)
 
     def __iter__(self):

@@ -93,13 +93,22 @@ async def _aclose(iterator):
         await aclose()
 
 
-async def _closing(iterator, make_bytes):
-    """Iterate ``iterator`` as bytes and close it however the iteration ends."""
+async def _aclose_all(*iterators):
+    """Close each iterator in turn (the outer first), even when closing one fails."""
+    if iterators:
+        try:
+            await _aclose(iterators[0])
+        finally:
+            await _aclose_all(*iterators[1:])
+
+
+async def _closing(iterators, make_bytes):
+    """Iterate ``iterators[0]`` as bytes; close all of them however the iteration ends."""
     try:
-        async for part in iterator:
+        async for part in iterators[0]:
             yield make_bytes(part)
     finally:
-        await _aclose(iterator)
+        await _aclose_all(*iterators)
 
 
 class _SyncStream:
@@ -113,8 +122,8 @@ class _SyncStream:
 
     _DONE = object()
 
-    def __init__(self, iterator, make_bytes):
-        self._iterator = iterator
+    def __init__(self, iterators, make_bytes):
+        self._iterator, self._closed_after = iterators[0], iterators
         self._make_bytes = make_bytes
         self._wanted = asyncio.Queue()
         self._results = queue.SimpleQueue()
@@ -136,13 +145,14 @@ class _SyncStream:
                     self._results.put((item, None))
             finally:
                 try:
-                    await _aclose(self._iterator)
+                    await _aclose_all(*self._closed_after)
                 finally:
                     await sync_to_async(connections.close_all)()
 
     def __iter__(self):
         self._thread.start()
         pump = asyncio.run_coroutine_threadsafe(self._pump(), self._loop)
+        pump.add_done_callback(lambda done: done.exception() and self._results.put((self._DONE, done.exception())))
         try:
             while True:
                 self._loop.call_soon_threadsafe(self._wanted.put_nowait, True)
@@ -185,15 +195,21 @@ class _AsyncStreamingResponse(StreamingHttpResponse):
             finally:
                 await _aclose(self._source)
 
+    def _iterators(self):
+        """What the server iterates, then the response's own stream when a middleware wrapped it."""
+        if self._iterator is self._own_stream:
+            return (self._own_stream,)
+        return (self._iterator, self._own_stream)
+
     def __aiter__(self):
-        if self._iterator is self._own_stream:  # not replaced (by a middleware, say)
+        if self._iterator is self._own_stream:
             return self._own_stream
-        return _closing(self._iterator, self.make_bytes)
+        return _closing(self._iterators(), self.make_bytes)
 
     def __iter__(self):
         if not self.is_async:
             return super().__iter__()
-        chunks = iter(_SyncStream(self._iterator, self.make_bytes))
+        chunks = iter(_SyncStream(self._iterators(), self.make_bytes))
         self._resource_closers.append(chunks.close)
         return chunks
 
@@ -247,6 +263,11 @@ class NDJSONResponse(_JSONStreamingResponse):
 
 
 _SSE_FIELDS = ("id", "event", "retry", "data")
+_END = object()
+
+
+async def _next(iterator):
+    return await anext(iterator, _END)
 
 
 def _sse_field(name, value):
@@ -321,13 +342,6 @@ class SSEResponse(_AsyncStreamingResponse):
                 pending.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await pending
-
-
-_END = object()
-
-
-async def _next(iterator):
-    return await anext(iterator, _END)
 
 
 class NDJSONRenderer(BaseRenderer):

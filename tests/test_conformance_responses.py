@@ -400,6 +400,28 @@ async def test_backpressure_and_asgi__the_source_waits_for_the_consumer():
     assert TRACE[-1] == ("closed", "paced")
 
 
+async def test_backpressure_and_asgi__a_stream_wrapped_by_gzip_middleware_streams_and_is_closed():
+    import gzip
+
+    from django.middleware.gzip import GZipMiddleware
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/", headers={"Accept-Encoding": "gzip"})
+    response = NDJSONResponse(numbers(3, "gzipped"))
+    GZipMiddleware(lambda request: response).process_response(request, response)
+    assert response["Content-Encoding"] == "gzip"
+    assert [json.loads(line) for line in gzip.decompress(b"".join([c async for c in response])).splitlines()] == [
+        {"id": 0}, {"id": 1}, {"id": 2}
+    ]
+
+    response = NDJSONResponse(numbers(1000, "gzip-left"))
+    GZipMiddleware(lambda request: response).process_response(request, response)
+    stream = aiter(response)
+    await anext(stream)
+    await stream.aclose()  # closes the middleware's wrapper, then the response's own stream
+    assert TRACE[-1] == ("closed", "gzip-left")
+
+
 # Integration with views
 
 

@@ -417,7 +417,8 @@ async def test_backpressure_and_asgi__a_stream_wrapped_by_gzip_middleware_stream
     response = NDJSONResponse(numbers(1000, "gzip-left"))
     GZipMiddleware(lambda request: response).process_response(request, response)
     stream = aiter(response)
-    await anext(stream)
+    while ("start", "gzip-left") not in TRACE:  # gzip may send its header before any content
+        await anext(stream)
     await stream.aclose()  # closes the middleware's wrapper, then the response's own stream
     assert TRACE[-1] == ("closed", "gzip-left")
 

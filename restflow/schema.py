@@ -38,6 +38,19 @@ class RestflowSchemaMixin:
             return super().get_response_serializers()
         return self._serializer_from(self.view.get_response_serializer_class)
 
+    def get_filter_backends(self):
+        """On a plain view (no ``filter_backends``), a restflow ``filterset_class`` documents its
+        query parameters on GET, as restflow's filtering guide says."""
+        backends = super().get_filter_backends()
+        if backends or self.method != "GET" or hasattr(self.view, "filter_backends"):
+            return backends
+        from restflow.filters import FilterSet, RestflowFilterBackend
+
+        filterset_class = getattr(self.view, "filterset_class", None)
+        if isinstance(filterset_class, type) and issubclass(filterset_class, FilterSet):
+            return [RestflowFilterBackend]
+        return backends
+
     def _get_paginator(self):
         """The paginator of the view's action, as ``get_pagination_class()`` resolves it."""
         if not hasattr(self.view, "get_pagination_class"):

@@ -8,6 +8,7 @@ of each (``price!``, ``price__gte!``).
 
 import datetime
 import decimal
+import functools
 import inspect
 import types
 import typing
@@ -290,7 +291,7 @@ def call_method(field, filterset, queryset, value):
     method = field.get_method(filterset)
     if not isinstance(field.method, str):
         return method(filterset, queryset, value)
-    style = _method_style(method)
+    style = method_style(method)
     if style == 2:
         return method(queryset, value)
     if style == "path":
@@ -298,22 +299,25 @@ def call_method(field, filterset, queryset, value):
     return method(filterset, queryset, value)
 
 
-def _method_style(method):
-    names = [p.name for p in inspect.signature(method).parameters.values()
-             if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+def method_style(method):
+    """How to call a FilterSet method: 2 for ``(queryset, value)``, 3 for ``(filterset, queryset,
+    value)``, "path" for ``(queryset, path, value)``. Raises when it takes none of these."""
+    func = getattr(method, "__func__", None)
+    return _style(func, True) if func is not None else _style(method, False)
+
+
+@functools.cache
+def _style(func, bound):
+    names = [p.name for p in inspect.signature(func).parameters.values()
+             if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)][1 if bound else 0:]
     if len(names) == 2:
         return 2
     if len(names) == 3:
         return "path" if names[1] == "path" else 3
     raise ImproperlyConfigured(
-        f"Filter method {method.__qualname__} takes {len(names)} arguments; write "
+        f"Filter method {func.__qualname__} takes {len(names)} arguments; write "
         "def method(self, queryset, value) (or (self, filterset, queryset, value))."
     )
-
-
-def check_method_signature(method):
-    """Raise at class creation when a string-named method has no documented signature."""
-    _method_style(method)
 
 
 LOOKUP_LABELS = {

@@ -25,7 +25,7 @@ from restflow.filters.fields import (
     OrderField,
     RelatedField,
     call_method,
-    check_method_signature,
+    method_style,
     field_for_annotation,
 )
 from restflow.filters.from_model import fields_for_model
@@ -106,7 +106,7 @@ class FilterSet:
                                               extra_kwargs=options.extra_kwargs))
         explicit = {name: value for name, value in vars(cls).items() if isinstance(value, Field)}
         for name, annotation in inspect.get_annotations(cls, eval_str=True).items():
-            if name.startswith("_") or typing_classvar(annotation) or name in explicit:
+            if name.startswith("_") or _is_classvar(annotation) or name in explicit:
                 if type(explicit.get(name)) is Field:  # ``price: int = Field(lookups=...)``
                     explicit[name] = field_for_annotation(name, annotation, **explicit[name]._kwargs)
                 continue
@@ -122,7 +122,8 @@ class FilterSet:
                 field.allow_negate = options.allow_negate
         declared.update(generated)
         for name, field in explicit.items():
-            delattr(cls, name) if name in cls.__dict__ else None
+            if name in cls.__dict__:
+                delattr(cls, name)
             if isinstance(field, RelatedField):
                 declared.update(field.expand(name))
             else:
@@ -131,7 +132,7 @@ class FilterSet:
         cls.base_fields, cls._params = {}, {}
         for name, field in declared.items():
             if isinstance(field.method, str):
-                check_method_signature(_method_of(cls, name, field.method))
+                method_style(_method_of(cls, name, field.method))  # raises on an undocumented signature
             field = cls.base_fields[name] = _copy(field)
             for param in field.bind(name, separator=options.lookup_separator, allow_negate=True):
                 if param.name in cls._params:
@@ -309,7 +310,7 @@ class FilterSet:
         return queryset
 
 
-def typing_classvar(annotation):
+def _is_classvar(annotation):
     return annotation is typing.ClassVar or typing.get_origin(annotation) is typing.ClassVar
 
 
@@ -443,6 +444,8 @@ def InlineFilterSet(  # noqa: N802 - documented as a class-like factory
     be); the other keywords are Meta options (``order_fields``, ``operator``...)."""
     if model is None and not fields:
         raise ValueError("InlineFilterSet needs model or fields.")
+    if model is None and not isinstance(fields, dict):
+        raise ValueError("InlineFilterSet: a list of field names needs model=; give a dict of name -> field or type.")
     unknown = set(meta_options) - set(OPTION_DEFAULTS)
     if unknown:
         raise TypeError(f"InlineFilterSet() got unexpected arguments: {', '.join(sorted(unknown))}.")

@@ -1,10 +1,14 @@
-"""Validation, saving and representation of plain DRF serializers from async code.
+"""Validation, saving and representation of serializers from async code.
 
-Validation and representation first run on the event loop, where they cost no
-hop. When a serializer needs the database there (a related field, a
-UniqueValidator), Django refuses with SynchronousOnlyOperation before any query
-runs; the work is then redone in one hop, and the serializer class remembered
-so later requests go straight to the thread.
+``ais_valid``, ``adata`` and ``asave`` (what the views call) await a serializer's
+own async methods when it has them, as restflow's serializers do. A plain DRF
+serializer takes the fast path (the ``plain_*`` helpers, which restflow's
+serializer classes build on): validation and representation first run on the
+event loop, where they cost no hop. When such a serializer needs the database
+there (a related field, a UniqueValidator), Django refuses with
+SynchronousOnlyOperation before any query runs; the work is then redone in one
+hop, and the serializer class remembered so later requests go straight to the
+thread.
 """
 
 import contextlib
@@ -17,7 +21,7 @@ from django.db import models
 from rest_framework.serializers import ListSerializer
 
 from restflow._plan import prime_fields, represent
-from restflow._sync import in_thread
+from restflow._sync import in_thread, resolve
 
 _valid_in_thread = set()
 _data_in_thread = set()
@@ -68,8 +72,12 @@ def _validate_then(serializer, then, args):
 async def ais_valid_then(serializer, then, *args):
     """Validate (DRF's 400 when invalid), then run sync ``then(*args)`` in a hop.
 
-    When validation needs the database too, both share that one hop.
+    When validation needs the database too, both share that one hop. A serializer
+    with its own ``ais_valid`` is awaited through it first.
     """
+    if own_async(serializer, "ais_valid") is not None:
+        await ais_valid(serializer, raise_exception=True)
+        return await in_thread(then, *args)
     key = _key(serializer)
     if key not in _valid_in_thread:
         try:
@@ -98,11 +106,37 @@ async def plain_save(serializer, **kwargs):
     return await in_thread(serializer.save, **kwargs)
 
 
-# The helpers our views call. The plain_* functions above never consult the
-# serializer's own async methods: restflow's serializer classes build those on them.
-ais_valid = plain_is_valid
-adata = plain_data
-asave = plain_save
+# The helpers our views call: the serializer's own async method when it has one, else the
+# plain_* fast path above (which never consults the serializer's own methods).
+
+
+def own_async(serializer, name):
+    """The serializer's own async method ``name`` (bound), or None for a plain DRF serializer."""
+    return getattr(serializer, name, None)
+
+
+async def ais_valid(serializer, raise_exception=True):
+    """``serializer.is_valid()`` without blocking the loop (its own ``ais_valid`` when it has one)."""
+    own = own_async(serializer, "ais_valid")
+    if own is not None:
+        return await own(raise_exception=raise_exception)
+    return await plain_is_valid(serializer, raise_exception)
+
+
+async def adata(serializer):
+    """``serializer.data`` without blocking the loop (its own ``adata``, a method or an awaitable property)."""
+    own = own_async(serializer, "adata")
+    if own is not None:
+        return await resolve(own() if callable(own) else own)
+    return await plain_data(serializer)
+
+
+async def asave(serializer, **kwargs):
+    """``serializer.save(**kwargs)`` in one hop (its own ``asave`` when it has one); returns the instance."""
+    own = own_async(serializer, "asave")
+    if own is not None:
+        return await own(**kwargs)
+    return await plain_save(serializer, **kwargs)
 
 
 def _loaded_values(instance):

@@ -5,22 +5,26 @@ from collections.abc import Mapping
 
 from asgiref.sync import iscoroutinefunction
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Manager, QuerySet
 from rest_framework import exceptions, status
+from rest_framework.exceptions import NotFound
 from rest_framework.metadata import SimpleMetadata
 from rest_framework.response import Response
-from rest_framework.views import APIView
+from rest_framework.views import APIView as DRFAPIView
 
 from restflow._atomic import atomic_by_dispatch, atomic_databases, run_atomic
+from restflow._postfetch import aperform_post_fetches, perform_post_fetches
 from restflow._request import build_request
+from restflow._serializing import adata, ais_valid
 from restflow._sync import in_thread, resolve
 from restflow.authentication import aperform_authentication
 from restflow.metadata import AsyncMetadata
 from restflow.negotiation import negotiate
+from restflow.pagination import apaginate
 from restflow.permissions import afirst_denied, afirst_denied_object
 from restflow.renderers import for_async_view, render_on_loop
 from restflow.schema import ViewSchema
 from restflow.settings import check_project_settings
-from restflow._serializing import adata, ais_valid
 from restflow.throttling import aallow_request
 
 _PLAIN_ITEMS = (Mapping, str, int, float, bool, type(None))
@@ -48,7 +52,160 @@ def _is_plain_data(value):
     return isinstance(value, (list, tuple)) and all(isinstance(item, _PLAIN_ITEMS) for item in value)
 
 
-class AsyncAPIView(APIView):
+async def alist(objects):
+    """Evaluate a queryset or manager with the async ORM, or any other iterable, into a list."""
+    if isinstance(objects, Manager):
+        objects = objects.all()
+    if isinstance(objects, QuerySet):
+        return [obj async for obj in objects]
+    return list(objects)
+
+
+def _with_headers(response, headers):
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+_DIRECTIONS = {
+    None: "get_serializer_class",
+    "request": "get_request_serializer_class",
+    "response": "get_response_serializer_class",
+}
+
+
+class PaginatorMixin:
+    """``get_pagination_class()`` and the paginator built from it once per view."""
+
+    def get_pagination_class(self):
+        """The view's ``pagination_class`` (None: no pagination); override to choose per request."""
+        return getattr(self, "pagination_class", None)
+
+    @property
+    def paginator(self):
+        """The pagination class's instance, built once per view and kept on ``self._paginator``."""
+        if not hasattr(self, "_paginator"):
+            pagination_class = self.get_pagination_class()
+            self._paginator = None if pagination_class is None else pagination_class()
+        return self._paginator
+
+
+class APIViewHelpersMixin(PaginatorMixin):
+    """The serializer and response helpers of restflow's views, sync ones here, async ones on AsyncAPIView.
+
+    ``request_serializer_class`` validates input and ``response_serializer_class`` renders
+    output; each falls back to ``get_serializer_class()``.
+    """
+
+    request_serializer_class = None
+    response_serializer_class = None
+
+    def get_serializer_class(self):
+        """The view's ``serializer_class``, or None: plain views may have none."""
+        return getattr(self, "serializer_class", None)
+
+    def get_request_serializer_class(self):
+        """The serializer that validates request data: ``request_serializer_class``, else ``get_serializer_class()``."""
+        return self.request_serializer_class or self.get_serializer_class()
+
+    def get_response_serializer_class(self):
+        """The serializer that renders responses: ``response_serializer_class``, else ``get_serializer_class()``."""
+        return self.response_serializer_class or self.get_serializer_class()
+
+    def get_serializer_context(self):
+        return {"request": self.request, "format": self.format_kwarg, "view": self}
+
+    def get_context(self):
+        """The ``context`` of every serializer the helpers build (request, format, view)."""
+        return self.get_serializer_context()
+
+    def get_serializer(self, *args, serializer_class=None, direction=None, **kwargs):
+        """A serializer with the view's context: ``serializer_class``, else the class for ``direction``.
+
+        ``direction`` is None (``get_serializer_class()``), "request" or "response".
+        """
+        if serializer_class is None:
+            try:
+                getter = _DIRECTIONS[direction]
+            except KeyError:
+                raise ValueError(f'direction must be None, "request" or "response", not {direction!r}.') from None
+            serializer_class = getattr(self, getter)()
+        if serializer_class is None:
+            raise ImproperlyConfigured(
+                f"{type(self).__name__} has no serializer: set `serializer_class` (or "
+                "`request_serializer_class` / `response_serializer_class`), an ActionConfig "
+                "serializer, or pass `serializer_class=`."
+            )
+        kwargs.setdefault("context", self.get_context())
+        return serializer_class(*args, **kwargs)
+
+    def get_request_serializer(self, *args, **kwargs):
+        return self.get_serializer(*args, direction="request", **kwargs)
+
+    def get_response_serializer(self, *args, **kwargs):
+        return self.get_serializer(*args, direction="response", **kwargs)
+
+    def get_paginated_response(self, data):
+        """The paginator's response for a page of serialized ``data``."""
+        assert self.paginator is not None, "get_paginated_response() needs a pagination class."
+        return self.paginator.get_paginated_response(data)
+
+    def _use_pagination_class(self, pagination_class):
+        """Make an explicit ``pagination_class=`` the view's paginator (its links and page controls)."""
+        if pagination_class is not None:
+            self._paginator = pagination_class()
+
+    def _plain(self, instance, serializer_class):
+        """True when ``instance`` is already-serialized data to send as it is (no serializer asked for)."""
+        return serializer_class is None and _is_plain_data(instance)
+
+    def validated_serializer(self, data=None, serializer_class=None, **kwargs):
+        """A request serializer bound to ``data`` (default: request data), validated; 400 when invalid."""
+        if data is None:
+            data = self.request.data
+        serializer = self.get_serializer(data=data, serializer_class=serializer_class, direction="request", **kwargs)
+        serializer.is_valid(raise_exception=True)
+        return serializer
+
+    def serialized_response(
+        self, instance, many=False, status=status.HTTP_200_OK, serializer_class=None, headers=None, post_fetches=None
+    ):
+        """A Response of ``instance`` through the response serializer, after the ``post_fetches``.
+
+        Plain data (a dict, or a list of dicts and primitives) is sent as it is
+        unless ``serializer_class`` is given.
+        """
+        instance = perform_post_fetches(instance, post_fetches, many=many)
+        if self._plain(instance, serializer_class):
+            return Response(instance, status=status, headers=headers)
+        serializer = self.get_serializer(instance, many=many, serializer_class=serializer_class, direction="response")
+        return Response(serializer.data, status=status, headers=headers)
+
+    def paginated_response(
+        self, queryset, serializer_class=None, pagination_class=None, post_fetches=None, headers=None, **kwargs
+    ):
+        """Paginate, run the ``post_fetches`` on the page, serialize and answer (sync code).
+
+        Without a pagination class (or when the paginator declines) the whole queryset is
+        answered as a plain list.
+        """
+        self._use_pagination_class(pagination_class)
+        page = None if self.paginator is None else self.paginator.paginate_queryset(queryset, self.request, view=self)
+        objects = perform_post_fetches(page if page is not None else queryset, post_fetches)
+        serializer = self.get_serializer(
+            objects, many=True, serializer_class=serializer_class, direction="response", **kwargs
+        )
+        if page is None:
+            return Response(serializer.data, headers=headers)
+        return _with_headers(self.get_paginated_response(serializer.data), headers)
+
+
+class APIView(APIViewHelpersMixin, DRFAPIView):
+    """DRF's APIView (sync dispatch) with restflow's helpers: ``validated_serializer``,
+    ``serialized_response``, ``paginated_response`` and the serializer getters."""
+
+
+class AsyncAPIView(APIViewHelpersMixin, DRFAPIView):
     """An APIView whose dispatch is a coroutine: Django serves it without a thread hop.
 
     Authentication, permissions and throttles run through ``ainitial``; each may
@@ -141,7 +298,7 @@ class AsyncAPIView(APIView):
 
     async def ahandle_exception(self, exc):
         """DRF's exception handling, awaiting an async exception handler."""
-        if type(self).handle_exception is not APIView.handle_exception:
+        if type(self).handle_exception is not DRFAPIView.handle_exception:
             return self.handle_exception(exc)
         if isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)):
             auth_header = self.get_authenticate_header(self.request)
@@ -177,57 +334,63 @@ class AsyncAPIView(APIView):
             data = await in_thread(metadata.determine_metadata, request, self)
         return Response(data, status=status.HTTP_200_OK)
 
-    # Serializers
+    # Async helpers
 
-    def get_serializer_class(self):
-        """The view's ``serializer_class``, or None: plain views may have none."""
-        return getattr(self, "serializer_class", None)
-
-    def get_request_serializer_class(self):
-        """The serializer that validates request data; defaults to ``get_serializer_class()``."""
-        return self.get_serializer_class()
-
-    def get_response_serializer_class(self):
-        """The serializer that renders responses; defaults to ``get_serializer_class()``."""
-        return self.get_serializer_class()
-
-    def get_serializer_context(self):
-        return {"request": self.request, "format": self.format_kwarg, "view": self}
-
-    def _build_serializer(self, serializer_class, args, kwargs):
-        if serializer_class is None:
-            raise ImproperlyConfigured(
-                f"{type(self).__name__} has no serializer: set `serializer_class`, an "
-                "ActionConfig serializer, or pass `serializer_class=`."
-            )
-        kwargs.setdefault("context", self.get_serializer_context())
-        return serializer_class(*args, **kwargs)
-
-    def get_request_serializer(self, *args, **kwargs):
-        return self._build_serializer(self.get_request_serializer_class(), args, kwargs)
-
-    def get_response_serializer(self, *args, **kwargs):
-        return self._build_serializer(self.get_response_serializer_class(), args, kwargs)
+    async def apaginate_queryset(self, queryset):
+        """A page of objects, or None when pagination is off."""
+        if self.paginator is None:
+            return None
+        return await apaginate(self.paginator, queryset, self.request, self)
 
     async def avalidated_serializer(self, data=None, serializer_class=None, **kwargs):
-        """A request serializer bound to ``data`` (default: request data), validated; 400 when invalid."""
+        """A request serializer bound to ``data`` (default: request data), validated; 400 when invalid.
+
+        A serializer with its own ``ais_valid`` is awaited through it.
+        """
         if data is None:
             data = self.request.data
-        serializer_class = serializer_class or self.get_request_serializer_class()
-        serializer = self._build_serializer(serializer_class, (), dict(kwargs, data=data))
+        serializer = self.get_serializer(data=data, serializer_class=serializer_class, direction="request", **kwargs)
         await ais_valid(serializer, raise_exception=True)
         return serializer
 
     async def aserialized_response(
-        self, instance_or_data, many=False, status=status.HTTP_200_OK, serializer_class=None, headers=None
+        self, instance_or_data, many=False, status=status.HTTP_200_OK, serializer_class=None, headers=None,
+        post_fetches=None,
     ):
-        """A Response of ``instance_or_data`` through the response serializer.
+        """A Response of ``instance_or_data`` through the response serializer, after the ``post_fetches``.
 
         Plain data (a dict, or a list of dicts and primitives) is sent as it is
         unless ``serializer_class`` is given.
         """
-        if serializer_class is None and _is_plain_data(instance_or_data):
+        instance_or_data = await aperform_post_fetches(instance_or_data, post_fetches, many=many)
+        if self._plain(instance_or_data, serializer_class):
             return Response(instance_or_data, status=status, headers=headers)
-        serializer_class = serializer_class or self.get_response_serializer_class()
-        serializer = self._build_serializer(serializer_class, (instance_or_data,), {"many": many})
+        serializer = self.get_serializer(
+            instance_or_data, many=many, serializer_class=serializer_class, direction="response"
+        )
         return Response(await adata(serializer), status=status, headers=headers)
+
+    async def apaginated_response(
+        self, queryset, serializer_class=None, pagination_class=None, post_fetches=None, headers=None, **kwargs
+    ):
+        """Paginate, run the ``post_fetches`` on the page, serialize and answer.
+
+        ``queryset`` may be the coroutine of an ``async def get_queryset()``. Without a
+        pagination class (or when the paginator declines) the whole queryset is answered
+        as a plain list. Other keyword arguments go to the serializer.
+        """
+        queryset = await resolve(queryset)
+        self._use_pagination_class(pagination_class)
+        try:
+            page = await self.apaginate_queryset(queryset)
+            objects = page if page is not None else await alist(queryset)
+        except OverflowError:  # SQLite refuses an integer from the URL that is out of its range
+            raise NotFound()
+        objects = await aperform_post_fetches(objects, post_fetches)
+        serializer = self.get_serializer(
+            objects, many=True, serializer_class=serializer_class, direction="response", **kwargs
+        )
+        data = await adata(serializer)
+        if page is None:
+            return Response(data, headers=headers)
+        return _with_headers(self.get_paginated_response(data), headers)

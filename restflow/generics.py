@@ -2,18 +2,13 @@
 
 from django.core.exceptions import SynchronousOnlyOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models.query import QuerySet
 from django.http import Http404
-from rest_framework.exceptions import NotFound
 from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.generics import GenericAPIView
-from rest_framework.response import Response
 
 from restflow import mixins
 from restflow._sync import in_thread, resolve
-from restflow.apiview import AsyncAPIView
-from restflow.pagination import apaginate
-from restflow._serializing import adata
+from restflow.apiview import AsyncAPIView, PaginatorMixin  # noqa: F401  (PaginatorMixin: for the viewsets)
 
 # get_queryset functions known to query: called in a hop.
 _queryset_in_thread = set()
@@ -22,30 +17,11 @@ _queryset_in_thread = set()
 _QUERY_ONLY_BACKENDS = (SearchFilter.filter_queryset, OrderingFilter.filter_queryset)
 
 
-async def alist(queryset):
-    """Evaluate a queryset (one hop) or any iterable into a list."""
-    if isinstance(queryset, QuerySet):
-        return [obj async for obj in queryset]
-    return list(queryset)
+class AsyncGenericAPIView(AsyncAPIView, GenericAPIView):
+    """GenericAPIView on the async pipeline: aget_object, afilter_queryset, apaginate_queryset.
 
-
-class PaginatorMixin:
-    """``get_pagination_class()`` and the paginator built from it once per view."""
-
-    def get_pagination_class(self):
-        return getattr(self, "pagination_class", None)
-
-    @property
-    def paginator(self):
-        """The pagination class's instance, built once per view and kept on ``self._paginator``."""
-        if not hasattr(self, "_paginator"):
-            pagination_class = self.get_pagination_class()
-            self._paginator = None if pagination_class is None else pagination_class()
-        return self._paginator
-
-
-class AsyncGenericAPIView(PaginatorMixin, AsyncAPIView, GenericAPIView):
-    """GenericAPIView on the async pipeline: aget_object, afilter_queryset, apaginate_queryset."""
+    The helpers (``apaginated_response`` and the rest) come from AsyncAPIView.
+    """
 
     get_serializer_class = GenericAPIView.get_serializer_class
     get_serializer_context = GenericAPIView.get_serializer_context
@@ -103,26 +79,6 @@ class AsyncGenericAPIView(PaginatorMixin, AsyncAPIView, GenericAPIView):
             else:
                 queryset = await in_thread(backend.filter_queryset, self.request, queryset, self)
         return queryset
-
-    async def apaginate_queryset(self, queryset):
-        """A page of objects, or None when pagination is off."""
-        if self.paginator is None:
-            return None
-        return await apaginate(self.paginator, queryset, self.request, self)
-
-    async def apaginated_response(self, queryset, serializer_class=None, **kwargs):
-        """Paginate, serialize and answer: the paginated shape, or the plain list when pagination is off."""
-        try:
-            page = await self.apaginate_queryset(queryset)
-            objects = page if page is not None else await alist(queryset)
-        except OverflowError:  # SQLite refuses an integer from the URL that is out of its range
-            raise NotFound()
-        serializer_class = serializer_class or self.get_response_serializer_class()
-        serializer = self._build_serializer(serializer_class, (objects,), dict(kwargs, many=True))
-        data = await adata(serializer)
-        if page is not None:
-            return self.get_paginated_response(data)
-        return Response(data)
 
 
 class AsyncCreateAPIView(mixins.AsyncCreateModelMixin, AsyncGenericAPIView):

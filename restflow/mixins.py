@@ -13,12 +13,21 @@ from functools import partial
 
 from asgiref.sync import async_to_sync, iscoroutinefunction
 from django.db import IntegrityError, router
+from rest_framework import mixins as drf_mixins
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from restflow._serializing import adata, ais_valid, ais_valid_then, asave, save_changed_fields, writing_changed_fields
+from restflow._serializing import (
+    adata,
+    ais_valid,
+    ais_valid_then,
+    asave,
+    own_async,
+    save_changed_fields,
+    writing_changed_fields,
+)
 from restflow._sync import in_thread, prefers_async
 from restflow._writes import run_write
 
@@ -58,6 +67,14 @@ async def _validate_and_write(serializer, write, using):
         await ais_valid_then(serializer, run_write, using, write, serializer)
     except IntegrityError:
         raise await _conflict(serializer)
+
+
+def _default_write(serializer, plain):
+    """The write when no hook is overridden: the serializer's own ``asave`` when it has one
+    (run back on the loop from the write's hop, inside its transaction), else ``plain``."""
+    if own_async(serializer, "asave") is not None:
+        return lambda serializer: async_to_sync(serializer.asave)()
+    return plain
 
 
 def _update_through(hook, serializer):
@@ -109,7 +126,9 @@ class AsyncCreateModelMixin:
     async def create(self, request, *args, **kwargs):
         serializer = self.get_request_serializer(data=request.data)
         hook = _write_hook(self, "perform_create", AsyncCreateModelMixin.aperform_create)
-        await _validate_and_write(serializer, hook or type(serializer).save, _write_database(self, serializer))
+        await _validate_and_write(
+            serializer, hook or _default_write(serializer, type(serializer).save), _write_database(self, serializer)
+        )
         data = await _response_data(self, serializer)
         return Response(data, status=status.HTTP_201_CREATED, headers=self.get_success_headers(data))
 
@@ -138,7 +157,7 @@ class AsyncUpdateModelMixin:
         hook = _write_hook(self, "perform_update", AsyncUpdateModelMixin.aperform_update)
         await _validate_and_write(
             serializer,
-            save_changed_fields if hook is None else partial(_update_through, hook),
+            _default_write(serializer, save_changed_fields) if hook is None else partial(_update_through, hook),
             _write_database(self, serializer, instance),
         )
         if getattr(instance, "_prefetched_objects_cache", None):
@@ -150,8 +169,14 @@ class AsyncUpdateModelMixin:
         return await self.update(request, *args, **kwargs)
 
     async def aperform_update(self, serializer):
-        """Save the changes; override for side effects (they share its transaction)."""
-        await in_thread(save_changed_fields, serializer)
+        """Save the changes; override for side effects (they share its transaction).
+
+        A serializer with its own ``asave`` is awaited through it.
+        """
+        if own_async(serializer, "asave") is not None:
+            await asave(serializer)
+        else:
+            await in_thread(save_changed_fields, serializer)
 
     def perform_update(self, serializer):
         """DRF's sync hook, for code written for DRF; an override runs in the write's hop."""
@@ -174,3 +199,74 @@ class AsyncDestroyModelMixin:
     def perform_destroy(self, instance):
         """DRF's sync hook, for code written for DRF; an override runs in the write's hop."""
         instance.delete()
+
+
+# Sync mixins: DRF's, reading the request and response serializers apart when the view has
+# restflow's helpers (``get_request_serializer_class`` / ``get_response_serializer_class``).
+
+
+def _serializer(view, direction, *args, **kwargs):
+    """A serializer of the view's ``direction`` ("request"/"response") class; DRF's ``get_serializer`` without one."""
+    getter = getattr(view, f"get_{direction}_serializer_class", None)
+    if getter is None:
+        return view.get_serializer(*args, **kwargs)
+    context = view.get_context() if hasattr(view, "get_context") else view.get_serializer_context()
+    kwargs.setdefault("context", context)
+    return getter()(*args, **kwargs)
+
+
+def _response(view, serializer, status=status.HTTP_200_OK, success_headers=None):
+    """The saved object through the response serializer (the request one's data when they are the same)."""
+    response_class = getattr(view, "get_response_serializer_class", None)
+    if response_class is not None and response_class() is not type(serializer):
+        data = _serializer(view, "response", serializer.instance).data
+    else:
+        data = serializer.data
+    return Response(data, status=status, headers=success_headers(data) if success_headers else None)
+
+
+class CreateModelMixin(drf_mixins.CreateModelMixin):
+    """DRF's create: validate with the request serializer, answer 201 with the response serializer."""
+
+    def create(self, request, *args, **kwargs):
+        serializer = _serializer(self, "request", data=request.data)
+        serializer.is_valid(raise_exception=True)
+        self.perform_create(serializer)
+        return _response(self, serializer, status.HTTP_201_CREATED, self.get_success_headers)
+
+
+class ListModelMixin(drf_mixins.ListModelMixin):
+    """DRF's list, rendered with the response serializer."""
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        serializer = _serializer(self, "response", page if page is not None else queryset, many=True)
+        if page is not None:
+            return self.get_paginated_response(serializer.data)
+        return Response(serializer.data)
+
+
+class RetrieveModelMixin(drf_mixins.RetrieveModelMixin):
+    """DRF's retrieve, rendered with the response serializer."""
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(_serializer(self, "response", self.get_object()).data)
+
+
+class UpdateModelMixin(drf_mixins.UpdateModelMixin):
+    """DRF's update and partial_update: the request serializer validates, the response one renders."""
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        instance = self.get_object()
+        serializer = _serializer(self, "request", instance, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        self.perform_update(serializer)
+        if getattr(instance, "_prefetched_objects_cache", None):
+            instance._prefetched_objects_cache = {}
+        return _response(self, serializer)
+
+
+class DestroyModelMixin(drf_mixins.DestroyModelMixin):
+    """DRF's destroy."""

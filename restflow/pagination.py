@@ -1,5 +1,8 @@
 """DRF's paginators with an ``apaginate_queryset`` for async views, never blocking the loop.
 
+``BasePagination`` is the base for custom paginators (its ``apaginate_queryset`` runs the sync
+``paginate_queryset`` in one hop); ``FastPageNumberPagination`` pages without a COUNT query.
+
 Each class keeps its DRF parent's settings, links and response shape; ``apaginate_queryset``
 leaves the instance in the state the sync ``paginate_queryset`` would, so
 ``get_paginated_response``, the link getters and the browsable-API controls work unchanged.
@@ -13,10 +16,19 @@ from django.db import DataError, connections
 from django.db.models import QuerySet
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from restflow._sync import in_thread, prefers_async
 
-__all__ = ["CursorPagination", "LimitOffsetPagination", "PageNumberPagination", "apaginate"]
+__all__ = [
+    "BasePagination",
+    "CursorPagination",
+    "FastPageNumberPagination",
+    "LimitOffsetPagination",
+    "PageNumberPagination",
+    "apaginate",
+]
 
 # Largest row count a LIMIT may carry on SQLite and PostgreSQL (a signed 64-bit integer).
 _SQL_INT_MAX = 2**63 - 1
@@ -44,6 +56,18 @@ async def _in_one_hop(paginate, queryset, request, view):
     if isinstance(queryset, QuerySet):
         return await in_thread(paginate, queryset, request, view)
     return paginate(queryset, request, view)
+
+
+class BasePagination(pagination.BasePagination):
+    """The base of a custom paginator: write the sync ``paginate_queryset`` and ``get_paginated_response``.
+
+    Async views ask ``apaginate_queryset``, which runs ``paginate_queryset`` in one hop;
+    override it to page with the async ORM instead.
+    """
+
+    async def apaginate_queryset(self, queryset, request, view=None):
+        """The page's objects (None: no pagination for this request)."""
+        return await in_thread(self.paginate_queryset, queryset, request, view=view)
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -156,3 +180,83 @@ class CursorPagination(pagination.CursorPagination):
         low, high = ranges.get(field.get_internal_type(), (None, None))
         if (low is not None and value < low) or (high is not None and value > high):
             raise ValueError(f"{position!r} is out of range for {field.name}")
+
+
+class FastPageNumberPagination(PageNumberPagination):
+    """``?page=4``: page-number pagination without the COUNT query.
+
+    One query per page: it fetches one row more than the page size, so ``next`` is set
+    exactly when another row exists. The response has ``next``, ``previous`` and ``results``
+    but no ``count``. A page number that is not a positive integer, or an empty page past
+    the first, is a 404 with ``invalid_page_message``; an empty first page is an empty list.
+    ``page_size``, ``page_size_query_param`` and ``max_page_size`` work as in
+    PageNumberPagination (``page=last`` does not: it would need the count).
+    """
+
+    def paginate_queryset(self, queryset, request, view=None):
+        """Return the requested page's objects, or None when no page size is configured."""
+        self.request = request
+        self.page_size_now = self.get_page_size(request)
+        if not self.page_size_now:
+            return None
+        self.page_number = self._page_number(request)
+        start = (self.page_number - 1) * self.page_size_now
+        if start + self.page_size_now >= _SQL_INT_MAX:
+            raise NotFound(self.invalid_page_message)
+        rows = list(queryset[start : start + self.page_size_now + 1])
+        return self._page(rows)
+
+    async def apaginate_queryset(self, queryset, request, view=None):
+        """``paginate_queryset`` with one async query (no hop for a queryset, none for a list)."""
+        if not isinstance(queryset, QuerySet):
+            return self.paginate_queryset(queryset, request, view)
+        self.request = request
+        self.page_size_now = self.get_page_size(request)
+        if not self.page_size_now:
+            return None
+        self.page_number = self._page_number(request)
+        start = (self.page_number - 1) * self.page_size_now
+        if start + self.page_size_now >= _SQL_INT_MAX:
+            raise NotFound(self.invalid_page_message)
+        rows = [obj async for obj in queryset[start : start + self.page_size_now + 1]]
+        return self._page(rows)
+
+    def _page_number(self, request):
+        raw = request.query_params.get(self.page_query_param, 1)
+        try:
+            number = int(raw)
+        except (TypeError, ValueError):
+            number = 0
+        if number < 1:
+            raise NotFound(self.invalid_page_message)
+        return number
+
+    def _page(self, rows):
+        self.has_next = len(rows) > self.page_size_now
+        self.page_objects = rows[: self.page_size_now]
+        if not self.page_objects and self.page_number > 1:
+            raise NotFound(self.invalid_page_message)
+        self.display_page_controls = False
+        return self.page_objects
+
+    def get_next_link(self):
+        if not self.has_next:
+            return None
+        return replace_query_param(self.request.build_absolute_uri(), self.page_query_param, self.page_number + 1)
+
+    def get_previous_link(self):
+        if self.page_number <= 1:
+            return None
+        url = self.request.build_absolute_uri()
+        if self.page_number == 2:
+            return remove_query_param(url, self.page_query_param)
+        return replace_query_param(url, self.page_query_param, self.page_number - 1)
+
+    def get_paginated_response(self, data):
+        return Response({"next": self.get_next_link(), "previous": self.get_previous_link(), "results": data})
+
+    def get_paginated_response_schema(self, schema):
+        full = super().get_paginated_response_schema(schema)
+        full["required"] = [name for name in full.get("required", []) if name != "count"]
+        full["properties"].pop("count", None)
+        return full

@@ -31,12 +31,24 @@ class RestflowSchemaMixin:
     def get_request_serializer(self):
         if not hasattr(self.view, "get_request_serializer_class"):
             return super().get_request_serializer()
-        return self._serializer_from(self.view.get_request_serializer_class)
+        return self._serializer_from("request")
 
     def get_response_serializers(self):
         if not hasattr(self.view, "get_response_serializer_class"):
             return super().get_response_serializers()
-        return self._serializer_from(self.view.get_response_serializer_class)
+        return self._serializer_from("response")
+
+    def restflow_action_config(self):
+        """The ActionConfig of the view's current action, or None."""
+        return (getattr(self.view, "action_configs", None) or {}).get(getattr(self.view, "action", None))
+
+    def restflow_serializer_class(self, direction):
+        """The serializer class the view uses for ``direction`` ("request" or "response")."""
+        return getattr(self.view, f"get_{direction}_serializer_class")()
+
+    def resolved_pagination_class(self):
+        """The view's pagination class, as ``get_pagination_class()`` resolves it for the action."""
+        return self.view.get_pagination_class()
 
     def get_filter_backends(self):
         """On a plain view (no ``filter_backends``), a restflow ``filterset_class`` documents its
@@ -55,18 +67,41 @@ class RestflowSchemaMixin:
         """The paginator of the view's action, as ``get_pagination_class()`` resolves it."""
         if not hasattr(self.view, "get_pagination_class"):
             return super()._get_paginator()
-        pagination_class = self.view.get_pagination_class()
+        pagination_class = self.resolved_pagination_class()
         return None if pagination_class is None else pagination_class()
 
-    def _serializer_from(self, getter):
-        """An instance of the class ``getter`` returns; a getter that fails is reported, as drf-spectacular does."""
+    def _is_list_view(self, serializer=None):
+        """A GET on a restflow non-viewset view lists when it is a list view, or is paginated and not a detail path."""
+        if super()._is_list_view(serializer):
+            return True
+        view = self.view
+        if self.method != "GET" or hasattr(view, "action") or not hasattr(view, "get_pagination_class"):
+            return False
+        from restflow.mixins import AsyncListModelMixin
+
+        if isinstance(view, AsyncListModelMixin):
+            return True
+        lookup = getattr(view, "lookup_url_kwarg", None) or getattr(view, "lookup_field", None)
+        if lookup and "{" + lookup + "}" in self.path:
+            return False
+        return self.resolved_pagination_class() is not None
+
+    def _is_create_operation(self):
+        from restflow.mixins import AsyncCreateModelMixin
+
+        if self.method == "POST" and not hasattr(self.view, "action") and isinstance(self.view, AsyncCreateModelMixin):
+            return True
+        return super()._is_create_operation()
+
+    def _serializer_from(self, direction):
+        """An instance of the ``direction``'s serializer class; a getter that fails is reported, as drf-spectacular does."""
         from drf_spectacular.drainage import error
         from drf_spectacular.plumbing import build_serializer_context
 
         try:
-            serializer_class = getter()
+            serializer_class = self.restflow_serializer_class(direction)
         except Exception as exc:
-            error(f"exception raised by {getter.__name__}(); ignoring the serializer. (Exception: {exc})")
+            error(f"exception raised by get_{direction}_serializer_class(); ignoring the serializer. (Exception: {exc})")
             return None
         if serializer_class is None:
             return None

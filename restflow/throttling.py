@@ -1,11 +1,13 @@
-"""DRF's rate throttles with an ``aallow_request`` on Django's async cache API.
+"""Throttles with an ``aallow_request`` for async views; DRF's rate throttles on Django's async cache API.
 
-Same rates (``DEFAULT_THROTTLE_RATES``), scopes, cache keys and stored history as DRF's, so
-sync DRF views and async restflow views sharing a cache (Redis in production) share one limit.
-``wait()`` is DRF's: it reads the state ``aallow_request`` leaves behind.
+``BaseThrottle`` is the base for custom throttles: write ``allow_request`` (run in a hop from
+async views) or ``async def aallow_request`` (awaited on the loop, and run to completion on sync
+views). The rate throttles keep DRF's rates (``DEFAULT_THROTTLE_RATES``), scopes, cache keys and
+stored history, so sync DRF views and async restflow views sharing a cache (Redis in production)
+share one limit. ``wait()`` is DRF's: it reads the state ``aallow_request`` leaves behind.
 """
 
-from asgiref.sync import sync_to_async
+from asgiref.sync import async_to_sync, sync_to_async
 from rest_framework import throttling
 
 from restflow._exact_throttle import ExactAnonRateThrottle, ExactScopedRateThrottle, ExactUserRateThrottle
@@ -14,20 +16,52 @@ from restflow._sync import prefers_async
 __all__ = [
     "AnonRateThrottle",
     "AsyncRateThrottleMixin",
+    "BaseThrottle",
     "ExactAnonRateThrottle",
     "ExactScopedRateThrottle",
     "ExactUserRateThrottle",
     "ScopedRateThrottle",
+    "SimpleRateThrottle",
     "UserRateThrottle",
     "aallow_request",
+    "throttler_allow_request",
 ]
+
+
+def _asks_async(throttle):
+    return prefers_async(type(throttle), "aallow_request", "allow_request")
 
 
 async def aallow_request(throttle, request, view):
     """Ask any throttle: awaited when it is async-aware, one thread hop when not."""
-    if prefers_async(type(throttle), "aallow_request", "allow_request"):
+    if _asks_async(throttle):
         return await throttle.aallow_request(request, view)
     return await sync_to_async(throttle.allow_request)(request, view)
+
+
+def throttler_allow_request(throttle, request, view):
+    """Ask any throttle from async code: an awaitable of its verdict (``await`` it).
+
+    The throttle's own ``aallow_request`` when it has one, else ``allow_request`` in a hop.
+    """
+    return aallow_request(throttle, request, view)
+
+
+class BaseThrottle(throttling.BaseThrottle):
+    """A throttle with an async surface: ``aallow_request`` (by default ``allow_request`` in a hop).
+
+    A subclass may define only ``async def aallow_request``: on sync (DRF) views
+    ``allow_request`` then runs it to completion. ``wait()`` gives Retry-After.
+    """
+
+    def allow_request(self, request, view):
+        if _asks_async(self) and type(self).aallow_request is not BaseThrottle.aallow_request:
+            return async_to_sync(self.aallow_request)(request, view)
+        raise NotImplementedError(".allow_request() or .aallow_request() must be overridden")
+
+    async def aallow_request(self, request, view):
+        """True to let the request through (default: ``allow_request`` in a hop)."""
+        return await sync_to_async(self.allow_request)(request, view)
 
 
 class AsyncRateThrottleMixin:
@@ -53,15 +87,23 @@ class AsyncRateThrottleMixin:
         return True
 
 
-class AnonRateThrottle(AsyncRateThrottleMixin, throttling.AnonRateThrottle):
+class SimpleRateThrottle(AsyncRateThrottleMixin, throttling.SimpleRateThrottle, BaseThrottle):
+    """DRF's cache-backed rate throttle: set ``scope`` and write ``get_cache_key(request, view)``.
+
+    The key ``cache_format`` is ``throttle_{scope}_{ident}``; ``cache`` is Django's default
+    cache unless the subclass sets another.
+    """
+
+
+class AnonRateThrottle(SimpleRateThrottle, throttling.AnonRateThrottle):
     """Limits anonymous clients by IP address (scope ``anon``)."""
 
 
-class UserRateThrottle(AsyncRateThrottleMixin, throttling.UserRateThrottle):
+class UserRateThrottle(SimpleRateThrottle, throttling.UserRateThrottle):
     """Limits each user by id, anonymous clients by IP address (scope ``user``)."""
 
 
-class ScopedRateThrottle(AsyncRateThrottleMixin, throttling.ScopedRateThrottle):
+class ScopedRateThrottle(SimpleRateThrottle, throttling.ScopedRateThrottle):
     """Limits per user and per view ``throttle_scope``; views without a scope are not limited."""
 
     async def aallow_request(self, request, view):

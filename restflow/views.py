@@ -1,6 +1,7 @@
-"""The public import path for restflow's views, mixins and viewsets."""
+"""The public import path for restflow's views, mixins, viewsets and PostFetch."""
 
-from restflow.apiview import AsyncAPIView
+from restflow._postfetch import PostFetch
+from restflow.apiview import APIView, AsyncAPIView
 from restflow.generics import (
     AsyncCreateAPIView,
     AsyncDestroyAPIView,
@@ -19,6 +20,11 @@ from restflow.mixins import (
     AsyncListModelMixin,
     AsyncRetrieveModelMixin,
     AsyncUpdateModelMixin,
+    CreateModelMixin,
+    DestroyModelMixin,
+    ListModelMixin,
+    RetrieveModelMixin,
+    UpdateModelMixin,
 )
 from restflow.viewsets import (
     ActionConfig,
@@ -34,6 +40,7 @@ from restflow.viewsets import (
 )
 
 __all__ = [
+    "APIView",
     "ActionConfig",
     "AsyncAPIView",
     "AsyncCreateAPIView",
@@ -56,8 +63,14 @@ __all__ = [
     "AsyncUpdateModelMixin",
     "AsyncViewSet",
     "AsyncViewSetMixin",
+    "CreateModelMixin",
+    "DestroyModelMixin",
     "GenericViewSet",
+    "ListModelMixin",
     "ModelViewSet",
+    "PostFetch",
     "ReadOnlyModelViewSet",
+    "RetrieveModelMixin",
+    "UpdateModelMixin",
     "ViewSet",
 ]

@@ -11,7 +11,6 @@ import functools
 from asgiref.sync import iscoroutinefunction
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Manager, QuerySet
-from rest_framework import mixins as drf_mixins
 from rest_framework import viewsets as drf_viewsets
 from rest_framework.generics import GenericAPIView
 
@@ -290,16 +289,16 @@ class GenericViewSet(_SyncActionConfigMixin, drf_viewsets.GenericViewSet):
     """DRF's GenericViewSet honouring ``action_configs``."""
 
 
-class ReadOnlyModelViewSet(drf_mixins.RetrieveModelMixin, drf_mixins.ListModelMixin, GenericViewSet):
-    """DRF's ReadOnlyModelViewSet honouring ``action_configs``."""
+class ReadOnlyModelViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, GenericViewSet):
+    """DRF's ReadOnlyModelViewSet honouring ``action_configs`` (response serializer included)."""
 
 
 class ModelViewSet(
-    drf_mixins.CreateModelMixin,
-    drf_mixins.RetrieveModelMixin,
-    drf_mixins.UpdateModelMixin,
-    drf_mixins.DestroyModelMixin,
-    drf_mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    mixins.ListModelMixin,
     GenericViewSet,
 ):
-    """DRF's ModelViewSet honouring ``action_configs``."""
+    """DRF's ModelViewSet honouring ``action_configs`` (request and response serializers included)."""

@@ -99,6 +99,9 @@ class APIViewHelpersMixin(PaginatorMixin):
 
     request_serializer_class = None
     response_serializer_class = None
+    # Declared so ``@action(throttle_scope=...)`` is accepted for ScopedRateThrottle (DRF
+    # refuses initkwargs the class does not have); None means "no scope", as when absent.
+    throttle_scope = None
 
     def get_serializer_class(self):
         """The view's ``serializer_class``, or None: plain views may have none."""
@@ -106,11 +109,18 @@ class APIViewHelpersMixin(PaginatorMixin):
 
     def get_request_serializer_class(self):
         """The serializer that validates request data: ``request_serializer_class``, else ``get_serializer_class()``."""
-        return self.request_serializer_class or self.get_serializer_class()
+        return self._directed_serializer_class("request_serializer_class")
 
     def get_response_serializer_class(self):
         """The serializer that renders responses: ``response_serializer_class``, else ``get_serializer_class()``."""
-        return self.response_serializer_class or self.get_serializer_class()
+        return self._directed_serializer_class("response_serializer_class")
+
+    def _directed_serializer_class(self, name):
+        """``name`` unless this instance was given its own ``serializer_class`` (``@action(serializer_class=...)``):
+        the action's serializer is more specific than a class-wide request/response class."""
+        if name not in vars(self) and "serializer_class" in vars(self):
+            return self.get_serializer_class()
+        return getattr(self, name) or self.get_serializer_class()
 
     def get_serializer_context(self):
         return {"request": self.request, "format": self.format_kwarg, "view": self}

@@ -118,7 +118,16 @@ class CursorPagination(pagination.CursorPagination):
 
     A cursor whose position does not fit the ordering field (bad text, a number too large for
     the column) is answered with DRF's 404 "Invalid cursor" instead of a server error.
+    ``ordering`` may also be one comma-separated string, e.g. ``"-created,-id"``.
     """
+
+    def get_ordering(self, request, queryset, view):
+        return tuple(
+            part.strip()
+            for field in super().get_ordering(request, queryset, view)
+            for part in field.split(",")
+            if part.strip()
+        )
 
     async def apaginate_queryset(self, queryset, request, view=None):
         """Return the page's objects, or None when no page size is configured."""

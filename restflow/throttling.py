@@ -87,12 +87,25 @@ class AsyncRateThrottleMixin:
         return True
 
 
+class _KeyFormat(str):
+    """DRF's ``%``-style key template, which also answers ``str.format(scope=..., ident=...)``.
+
+    restflow's docs build keys with ``self.cache_format.format(...)``; DRF's code uses ``%``.
+    Both give the same key, so limits stay shared with DRF's own throttles.
+    """
+
+    def format(self, *args, **kwargs):
+        return self % kwargs
+
+
 class SimpleRateThrottle(AsyncRateThrottleMixin, throttling.SimpleRateThrottle, BaseThrottle):
     """DRF's cache-backed rate throttle: set ``scope`` and write ``get_cache_key(request, view)``.
 
-    The key ``cache_format`` is ``throttle_{scope}_{ident}``; ``cache`` is Django's default
-    cache unless the subclass sets another.
+    Keys are ``throttle_<scope>_<ident>`` (``cache_format``, usable with ``%`` or ``.format``);
+    ``cache`` is Django's default cache unless the subclass sets another.
     """
+
+    cache_format = _KeyFormat(throttling.SimpleRateThrottle.cache_format)
 
 
 class AnonRateThrottle(SimpleRateThrottle, throttling.AnonRateThrottle):

@@ -630,6 +630,32 @@ class ArchiveViewSet(AsyncModelViewSet):
         return await self.apaginated_response(self.get_queryset())
 
 
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class InlineActionViewSet(AsyncModelViewSet):
+    """viewsets.md "Custom actions": @action(serializer_class=...) beside class-wide request/response classes."""
+
+    queryset = Product.objects.all()
+    request_serializer_class = ProductWriteSerializer
+    response_serializer_class = ProductReadSerializer
+
+    @action(detail=False, methods=["post"], serializer_class=ReasonSerializer)
+    async def bulk_archive(self, request):
+        ser = await self.avalidated_serializer()
+        return await self.aserialized_response(ser.validated_data, serializer_class=ReasonSerializer)
+
+
+async def test_viewsets_inline_action_serializer_wins(client):
+    """guide/views/viewsets.md, "Custom actions": the decorator's serializer_class is used for that action."""
+    response = await client.post("/inline-action/bulk_archive/", {"reason": "old"})
+    assert response.status_code == 200 and response.json() == {"reason": "old"}
+    assert (await client.post("/inline-action/bulk_archive/", {"name": "x"})).status_code == 400
+    created = await client.post("/inline-action/", {"name": "n", "sku": "i1", "price": 1})
+    assert created.status_code == 201 and created.json()["label"] == "n (i1)"
+
+
 async def test_viewsets_asyncviewset_plain_data(client):
     """guide/views/viewsets.md, "AsyncViewSet": aserialized_response of plain data."""
     assert (await client.get("/health/ping/")).json() == {"status": "ok"}
@@ -842,6 +868,7 @@ router.register("soft", ProductSoftViewSet, basename="soft")
 router.register("health", HealthViewSet, basename="health")
 router.register("archive-products", ArchiveViewSet, basename="archive-products")
 router.register("own-async-vs", OwnAsyncViewSet, basename="own-async-vs")
+router.register("inline-action", InlineActionViewSet, basename="inline-action")
 
 urlpatterns = [
     path("index/top/", TopProductsView.as_view()),

@@ -169,6 +169,10 @@ class APIViewHelpersMixin(PaginatorMixin):
         """True when ``instance`` is already-serialized data to send as it is (no serializer asked for)."""
         return serializer_class is None and _is_plain_data(instance)
 
+    def respond(self, data=None, status=status.HTTP_200_OK, headers=None):
+        """``Response(data, status=status, headers=headers)``: the spelling restflow's throttling guide uses."""
+        return Response(data, status=status, headers=headers)
+
     def validated_serializer(self, data=None, serializer_class=None, **kwargs):
         """A request serializer bound to ``data`` (default: request data), validated; 400 when invalid."""
         if data is None:

@@ -252,3 +252,18 @@ def test_hooks_are_overridable():
     with override_settings(REST_FRAMEWORK={"DEFAULT_SCHEMA_CLASS": Narrow}):
         schema = SchemaGenerator(urlconf="tests.test_doc_spectacular").get_schema(request=None, public=True)
     assert response_schema(op(schema, "/per-action/", "get"), "200")["type"] == "array"
+
+
+def test_import_error_names_the_install_command():
+    """guide/spectacular, "Common pitfalls": without drf-spectacular, importing restflow.spectacular says how to fix it."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['drf_spectacular'] = None; sys.modules['drf_spectacular.openapi'] = None\n"
+        "try:\n    import restflow.spectacular\nexcept ImportError as exc:\n    print(exc)\n"
+    )
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="tests.settings")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert "pip install drf-spectacular" in result.stdout, result.stderr

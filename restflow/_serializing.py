@@ -111,8 +111,17 @@ async def plain_save(serializer, **kwargs):
 
 
 def own_async(serializer, name):
-    """The serializer's own async method ``name`` (bound), or None for a plain DRF serializer."""
-    return getattr(serializer, name, None)
+    """The serializer's own async method ``name`` (bound), or None to take the plain path.
+
+    A class saying (through ``_runs_async_code(name)``, as restflow's serializers do) that
+    the method only wraps DRF's sync path takes the plain path: the same work, and
+    validation can share a hop with the write.
+    """
+    method = getattr(serializer, name, None)
+    runs_own_code = getattr(serializer, "_runs_async_code", None)
+    if method is None or (runs_own_code is not None and not runs_own_code(name)):
+        return None
+    return method
 
 
 async def ais_valid(serializer, raise_exception=True):

@@ -463,7 +463,6 @@ def test_action_configs_shared_with_a_read_only_viewset_load():
     assert len(router.urls) > 4
 
 
-@pending("async-client-multipart", "h-viewsapi")
 def test_async_api_client_uploads_like_drf_api_client(actors):
     """``AsyncAPIClient.post(..., format="multipart")`` sends what DRF's APIClient sends."""
     seed(actors)

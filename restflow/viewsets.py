@@ -145,10 +145,10 @@ def _cache_actions(cls):
         setattr(cls, action, policy.wrap(getattr(handler, "handler", handler), function_id))
 
 
-class ActionConfigMixin(PaginatorMixin):
+class ActionConfigMixin:
     """The action-config-aware getters shared by the async viewsets and their sync twins.
 
-    The paginator comes from the action's pagination class and is kept on ``self._paginator``.
+    The paginator (PaginatorMixin, through the view classes) comes from the action's pagination class.
     """
 
     action_configs = {}
@@ -263,7 +263,7 @@ class AsyncModelViewSet(
     """list, retrieve, create, update, partial_update and destroy."""
 
 
-class _SyncActionConfigMixin(ActionConfigMixin):
+class _SyncActionConfigMixin(ActionConfigMixin, PaginatorMixin):
     """Sets the action before DRF builds the Request, so per-action parsers apply."""
 
     schema = ViewSchema()

@@ -20,6 +20,10 @@ from rest_framework.utils import model_meta
 
 from restflow._serializing import save_changed_fields
 from restflow._sync import atomic_run
+from restflow.serializers._classes import _AsyncSurface
+
+# DRF's save, and restflow's (DRF's, after refusing async create/update before any write).
+_DEFAULT_SAVES = (serializers.BaseSerializer.save, _AsyncSurface.save)
 
 __all__ = ["run_write"]
 
@@ -42,7 +46,7 @@ def _to_many_written(model, validated_data):
 def _one_statement_save(serializer):
     """True when ``serializer.save()`` is DRF's ModelSerializer save writing one row of a plain model."""
     cls = type(serializer)
-    if not isinstance(serializer, serializers.ModelSerializer) or cls.save is not serializers.BaseSerializer.save:
+    if not isinstance(serializer, serializers.ModelSerializer) or cls.save not in _DEFAULT_SAVES:
         return False
     model = getattr(getattr(cls, "Meta", None), "model", None)
     validated = getattr(serializer, "_validated_data", None)
@@ -62,7 +66,7 @@ def _one_statement_save(serializer):
 def _needs_transaction(write, target):
     if write is models.Model.delete:  # Django's own delete() is atomic by itself
         return False
-    if write is serializers.BaseSerializer.save or write is save_changed_fields:
+    if write in _DEFAULT_SAVES or write is save_changed_fields:
         return not _one_statement_save(target)
     return True
 

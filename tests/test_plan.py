@@ -23,6 +23,7 @@ from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 
 from restflow import _plan, _speedups_py
+from restflow import serializers as restflow_serializers
 from tests.testapp.models import Category, Product
 
 try:
@@ -169,6 +170,16 @@ class ProductSerializer(serializers.ModelSerializer):
                   "category", "released", "created", "updated"]
 
 
+class RestflowProductSerializer(restflow_serializers.ModelSerializer):
+    """restflow's ModelSerializer (a DRF subclass with annotated fields): the plan renders it too."""
+
+    label: str = restflow_serializers.Field(source="name", read_only=True)
+
+    class Meta:
+        model = Product
+        fields = ProductSerializer.Meta.fields
+
+
 product_values = st.fixed_dictionaries(
     {
         "id": maybe(integers),
@@ -195,9 +206,10 @@ def test_model_rows_render_like_drf(twin, values, zone, use_tz, coerce, coerce_b
     products = [Product(**value) for value in values]
     drf_settings = {"COERCE_DECIMAL_TO_STRING": coerce, "COERCE_BIGINT_TO_STRING": coerce_bigint}
     with override_settings(USE_TZ=use_tz, REST_FRAMEWORK=drf_settings), timezone.override(zoneinfo.ZoneInfo(zone)):
-        _compare(lambda: ProductSerializer(products, many=True), twin)
-        for product in products:
-            _compare(lambda: ProductSerializer(product), twin)
+        for serializer_class in (ProductSerializer, RestflowProductSerializer):
+            _compare(lambda: serializer_class(products, many=True), twin)
+            for product in products:
+                _compare(lambda: serializer_class(product), twin)
 
 
 def test_related_instance_renders_its_primary_key(twin):

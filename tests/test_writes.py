@@ -134,3 +134,17 @@ def test_inside_an_outer_transaction_a_failed_write_is_contained(transactions):
             _writes.run_write("default", type(serializer).save, serializer)
         assert Product.objects.count() == 1  # the outer transaction still answers
     assert len(transactions) == 1
+
+
+def test_restflow_model_serializer_default_create_runs_in_autocommit(transactions):
+    from restflow.serializers import ModelSerializer
+
+    class Annotated(ModelSerializer):
+        class Meta:
+            model = Product
+            fields = ["id", "name", "sku", "price"]
+
+    serializer = valid(Annotated(data={"name": "n", "sku": "h", "price": 1}))
+    _writes.run_write("default", type(serializer).save, serializer)
+    assert transactions == []
+    assert Product.objects.filter(sku="h").exists()

@@ -12,6 +12,8 @@ so does every write inside a transaction already (ATOMIC_REQUESTS), where the
 savepoint keeps a failed statement from breaking the outer transaction.
 """
 
+import functools
+
 from django.db import connections, models
 from django.db.models import signals
 from django.db.models.query import QuerySet
@@ -38,9 +40,13 @@ def _plain_model(model):
     )
 
 
+@functools.cache
+def _to_many_names(model):
+    return frozenset(name for name, info in model_meta.get_field_info(model).relations.items() if info.to_many)
+
+
 def _to_many_written(model, validated_data):
-    relations = model_meta.get_field_info(model).relations
-    return any(name in validated_data and info.to_many for name, info in relations.items())
+    return any(name in validated_data for name in _to_many_names(model))
 
 
 def _one_statement_save(serializer):

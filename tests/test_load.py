@@ -20,11 +20,11 @@ pytestmark = [
 
 def test_four_workers_lose_nothing_under_mixed_load(tmp_path):
     seconds = float(os.environ.get("RESTFLOW_LOAD_SECONDS", "8"))
-    report = load_shop.run(tmp_path, seconds=seconds, concurrency=32, workers=4, pool=6, write_rate="120/min")
+    report = load_shop.run(tmp_path, seconds=seconds, concurrency=32, workers=4, pool=6, write_rate="120/hour")
     print(f"\nload: {report}")
     assert not [status for status in report["statuses"] if status >= 500], report
     assert report["creates_answered_201"] > 0 and report["by_operation"]["categories"].get(200, 0) > 0
     assert report["rows_written"] == report["creates_answered_201"]
     assert report["rows_lost"] == report["rows_unexpected"] == report["rows_duplicated"] == 0
-    assert report["creates_answered_201"] <= 120  # one user, an exact 120/min limit shared by 4 workers
+    assert report["creates_answered_201"] <= 120  # one user, an exact 120/hour limit shared by 4 workers
     assert report["peak_connections"] <= 4 * 6 + 2  # the pools, plus the test's own connections

@@ -181,3 +181,23 @@ async def test_adata_goes_through_an_own_ato_representation():
 
     assert await Tagged({"name": "a"}).adata() == {"name": "a", "tagged": True}
 
+
+@db
+@pytest.mark.urls("tests.serializers_urls")
+async def test_async_user_code_through_a_restflow_viewset(client):
+    """A viewset awaits the serializer's async hook, avalidate and acreate; update and representation as DRF."""
+    await Article.objects.acreate(title="Taken", author=await Author.objects.acreate(name="Ada"))
+    created = await client.post("/hooked-authors/", {"name": " Grace "}, format="json")
+    assert created.status_code == 201, created.json()
+    grace = await Author.objects.aget(name="Grace")
+    assert created.json() == {"id": grace.pk, "name": "Grace", "email": "grace@example.com"}
+    taken = await client.post("/hooked-authors/", {"name": "Taken"}, format="json")
+    assert taken.status_code == 400 and taken.json() == {"name": ["An article has that title."]}
+    invalid = await client.post("/hooked-authors/", {"name": "Bo", "email": "bo@x.invalid"}, format="json")
+    assert invalid.status_code == 400 and invalid.json() == {"email": ["No .invalid addresses."]}
+    assert not await Author.objects.filter(name="Bo").aexists()
+    patched = await client.patch(f"/hooked-authors/{grace.pk}/", {"email": "g@example.com"}, format="json")
+    assert patched.status_code == 200 and patched.json()["email"] == "g@example.com"
+    assert (await Author.objects.aget(pk=grace.pk)).email == "g@example.com"
+    listed = await client.get("/hooked-authors/")
+    assert [row["name"] for row in listed.json()] == ["Ada", "Grace"]

@@ -38,7 +38,9 @@ def _is_array(model_field):
 def _filter_class(model_field):
     if model_field.is_relation:
         direct = model_field.many_to_one or model_field.one_to_one or model_field.many_to_many
-        return _filter_class(model_field.target_field) if direct and model_field.concrete else None
+        # A forward many-to-many has no column (Django 6 no longer calls it concrete), but filters like one.
+        forward = model_field.concrete or isinstance(model_field, models.ManyToManyField)
+        return _filter_class(model_field.target_field) if direct and forward else None
     if model_field.choices:
         return fields.ChoiceField
     if _is_array(model_field):

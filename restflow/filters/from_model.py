@@ -35,12 +35,15 @@ def _is_array(model_field):
     return isinstance(model_field, ArrayField)
 
 
+def _forward(model_field):
+    """A field of the model itself: a column, or a forward many-to-many (which Django 6 no longer calls concrete)."""
+    return model_field.concrete or isinstance(model_field, models.ManyToManyField)
+
+
 def _filter_class(model_field):
     if model_field.is_relation:
         direct = model_field.many_to_one or model_field.one_to_one or model_field.many_to_many
-        # A forward many-to-many has no column (Django 6 no longer calls it concrete), but filters like one.
-        forward = model_field.concrete or isinstance(model_field, models.ManyToManyField)
-        return _filter_class(model_field.target_field) if direct and forward else None
+        return _filter_class(model_field.target_field) if direct and _forward(model_field) else None
     if model_field.choices:
         return fields.ChoiceField
     if _is_array(model_field):
@@ -80,7 +83,7 @@ def fields_for_model(model, names, *, exclude=(), extra_kwargs=None, defaults=No
     defaults = {key: value for key, value in (defaults or {}).items() if value is not None}
     if names == "__all__":
         names = [field.name for field in model._meta.get_fields()
-                 if field.concrete and _filter_class(field) and field.name not in exclude]
+                 if _forward(field) and _filter_class(field) and field.name not in exclude]
     elif isinstance(names, str) or not isinstance(names, (list, tuple, dict)):
         raise ImproperlyConfigured(f'fields is a list of field names, a dict of name -> lookups or "__all__"; got {names!r}.')
     items = names.items() if isinstance(names, dict) else [(n, None) if isinstance(n, str) else n for n in names]

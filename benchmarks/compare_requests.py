@@ -6,7 +6,8 @@ so each endpoint's ratios come from the same minutes, and it can profile one
 contender's requests with cProfile.
 
     python -m benchmarks.compare_requests                    # ratios, interleaved
-    (ratios are per round, contender / hand-written view: min, median, max over rounds)
+    (ratios are per round, contender / hand-written view: min, median, max over rounds;
+    then DRF / restflow and ninja / restflow per round: above 1x, restflow was faster)
     python -m benchmarks.compare_requests --rounds 200 --batch 10
     python -m benchmarks.compare_requests --profile restflow list   # cProfile, top functions
     python -m benchmarks.compare_requests --endpoints create --in-flight 16 --batch 32   # wall time, concurrent
@@ -115,8 +116,9 @@ def main(argv=None):
     parser.add_argument("--batch", type=int, default=10)
     parser.add_argument("--endpoints", default="list,retrieve,create,action")
     parser.add_argument(
-        "--contenders", default="plain,restflow,drf",
-        help="also restflow-twin (plan executor from the twin), restflow-noplan (DRF's serializer path), "
+        "--contenders", default="plain,restflow,drf,ninja",
+        help="ninja needs django-ninja (left out, with a message, without it); also restflow-twin "
+        "(plan executor from the twin), restflow-noplan (DRF's serializer path), "
         "restflow-atomic (every write in a transaction)",
     )
     parser.add_argument(
@@ -135,6 +137,7 @@ def main(argv=None):
     else:
         setup()
 
+    from benchmarks.bench_project import NINJA_INSTALLED, NINJA_MISSING
     from benchmarks.bench_project.asgi import bench_settings, make_application
     from benchmarks.bench_project.client import HopCounter
     from benchmarks import test_requests as t
@@ -147,6 +150,9 @@ def main(argv=None):
         bench = t.Bench(make_application(), loop, Product.objects.order_by("id")[t.ROWS // 2].pk)
         t._check_same_answers(bench)
         contenders = args.contenders.split(",")
+        if "ninja" in contenders and not NINJA_INSTALLED:
+            print(NINJA_MISSING, file=sys.stderr)
+            contenders.remove("ninja")
         if args.page_sizes:
             cases = [("list", int(size)) for size in args.page_sizes.split(",")]
         else:
@@ -198,10 +204,11 @@ def main(argv=None):
                     per_round = [ours / theirs for ours, theirs in zip(samples[contender], base)]
                     ratios = f"{min(per_round):>9.2f}x{statistics.median(per_round):>9.2f}x{max(per_round):>9.2f}x"
                 print(f"{case:<22}{contender:<10}{low * 1e6:>8.0f}{mid * 1e6:>10.0f}{ratios:<30}{hops[contender]:>6}")
-            if "drf" in samples and "restflow" in samples:
-                per_round = [d / r for d, r in zip(samples["drf"], samples["restflow"])]
-                print(f"{'':<22}DRF / restflow per round: min {min(per_round):.2f}x, "
-                      f"median {statistics.median(per_round):.2f}x, max {max(per_round):.2f}x")
+            for other, label in (("drf", "DRF"), ("ninja", "ninja")):
+                if other in samples and "restflow" in samples:
+                    per_round = [them / us for them, us in zip(samples[other], samples["restflow"])]
+                    print(f"{'':<22}{label} / restflow per round: min {min(per_round):.2f}x, "
+                          f"median {statistics.median(per_round):.2f}x, max {max(per_round):.2f}x")
             Product.objects.filter(sku__startswith=t.NEW_SKU).delete()
     loop.close()
 

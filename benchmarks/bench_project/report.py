@@ -10,7 +10,7 @@ TIMES = {}
 # (endpoint, contender) -> names of the sync functions each hop ran, for one request
 HOPS = {}
 BASELINE = "plain"
-CONTENDER_ORDER = ("plain", "restflow", "drf")
+CONTENDER_ORDER = ("plain", "restflow", "drf", "ninja")
 
 
 def record_time(group, contender, stats, batch):
@@ -63,9 +63,11 @@ def lines():
                 f"{group:<34}{contender:<11}{result['min'] * 1e6:>9.0f}{result['median'] * 1e6:>11.0f}"
                 f"{ratio_min:>11}{ratio_med:>11}"
             )
-        drf, ours = TIMES.get((group, "drf")), TIMES.get((group, "restflow"))
-        if drf and ours:
-            out.append(f"{'':<34}{'DRF / restflow (min): ' + format(drf['min'] / ours['min'], '.2f') + 'x':<40}")
+        ours = TIMES.get((group, "restflow"))
+        for other, label in (("drf", "DRF"), ("ninja", "ninja")):
+            theirs = TIMES.get((group, other))
+            if theirs and ours:
+                out.append(f"{'':<34}{label} / restflow (min): {theirs['min'] / ours['min']:.2f}x")
     scaling = _groups("scaling")
     if scaling:
         out += ["", "Growth with page size (min per request, largest page over smallest; us per extra row):"]

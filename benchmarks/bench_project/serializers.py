@@ -1,4 +1,4 @@
-"""The serializer DRF and restflow share, and the hand-written view's equivalent."""
+"""The serializer DRF and restflow share, and the hand-written equivalents of its output."""
 
 from django.utils import timezone
 from rest_framework import serializers
@@ -14,19 +14,27 @@ class ProductSerializer(serializers.ModelSerializer):
         fields = FIELDS
 
 
+def rating_text(value):
+    """A rating as DecimalField(decimal_places=2) renders it: "4.50", also for a plain 0."""
+    return f"{value:.2f}"
+
+
+def created_text(value):
+    """A datetime as DRF's DateTimeField renders it: current time zone, ISO 8601, "Z" for UTC."""
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
 def product_dict(product):
     """What ProductSerializer gives for ``product``, written by hand (same JSON once decoded)."""
-    created = timezone.localtime(product.created).isoformat()
-    if created.endswith("+00:00"):
-        created = created[:-6] + "Z"
     return {
         "id": product.id,
         "name": product.name,
         "sku": product.sku,
         "price": product.price,
-        "rating": f"{product.rating:.2f}",
+        "rating": rating_text(product.rating),
         "in_stock": product.in_stock,
         "status": product.status,
         "category": product.category_id,
-        "created": created,
+        "created": created_text(product.created),
     }

@@ -1,9 +1,9 @@
-"""One URLconf for the three contenders."""
+"""One URLconf for the contenders (ninja's only when django-ninja is installed)."""
 
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import NINJA_INSTALLED, views
 
 restflow_router = DefaultRouter()
 restflow_router.register("products", views.RestflowProductViewSet, basename="restflow-product")
@@ -17,3 +17,8 @@ urlpatterns = [
     path("plain/products/ping/", views.plain_ping),
     path("plain/products/<int:pk>/", views.plain_product),
 ]
+
+if NINJA_INSTALLED:
+    from .ninja_api import api
+
+    urlpatterns.append(path("ninja/", api.urls))

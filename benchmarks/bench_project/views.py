@@ -1,7 +1,6 @@
-"""The three contenders: restflow's viewset, DRF's viewset, hand-written async views."""
+"""restflow's viewset, DRF's viewset and hand-written async views (the ninja contender: ninja_api.py)."""
 
 import json
-from urllib.parse import urlencode
 
 from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -13,6 +12,7 @@ import restflow.pagination
 from restflow.views import AsyncModelViewSet
 from tests.testapp.models import Product
 
+from .pages import page_link
 from .serializers import ProductSerializer, product_dict
 
 PAGE_SIZE = 20
@@ -55,18 +55,6 @@ class DRFProductViewSet(viewsets.ModelViewSet):
 # Hand-written async views: the same queries and the same JSON, no framework.
 
 
-def _page_link(request, page, size):
-    if page is None:
-        return None
-    query = request.GET.copy()
-    if page == 1:
-        query.pop("page", None)
-    else:
-        query["page"] = page
-    encoded = urlencode(sorted(query.items()))
-    return request.build_absolute_uri(request.path + ("?" + encoded if encoded else ""))
-
-
 async def _products(request):
     try:
         page = int(request.GET.get("page", 1))
@@ -82,8 +70,8 @@ async def _products(request):
     rows = [product_dict(product) async for product in queryset[start : start + size]]
     return JsonResponse({
         "count": count,
-        "next": _page_link(request, page + 1 if page < pages else None, size),
-        "previous": _page_link(request, page - 1 if page > 1 else None, size),
+        "next": page_link(request, page + 1 if page < pages else None),
+        "previous": page_link(request, page - 1 if page > 1 else None),
         "results": rows,
     })
 

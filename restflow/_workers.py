@@ -8,11 +8,14 @@ back, so the thread, and the database connections Django keeps per thread,
 serve request after request.
 """
 
+import asyncio
 import logging
 import os
 import queue
 import threading
+import time
 import weakref
+from collections import deque
 from concurrent.futures import Executor, Future, InvalidStateError
 from itertools import count
 
@@ -33,6 +36,7 @@ class Worker(Executor):
     def __init__(self, name):
         self.prologue = None
         self.submitted = 0
+        self.idle_since = None  # when it was last given back to the pool
         self._calls = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._serve, name=name, daemon=True)
         self._thread.start()
@@ -80,50 +84,128 @@ def _run(future, prologue, fn, args, kwargs):
 
 
 class WorkerPool:
-    """Workers lent one per request; at most ``max_idle`` are kept when idle.
+    """Workers lent one per request, with idle ones kept up to a count and a time.
 
-    The pool grows with the number of requests in flight, as Django's thread
-    per request does; a worker given back beyond ``max_idle`` retires, closing
-    its database connections. Idle workers are reused most recent first, so a
-    quiet period leaves the least used ones to be retired when traffic shrinks.
+    By default the pool grows with the number of requests in flight, as
+    Django's thread per request does; with ``max_workers`` set, at most that
+    many workers exist and a request beyond them waits for one to be given
+    back (first come, first served). Idle workers are reused most recent
+    first, so the least used ones sit idle longest; a worker retires, closing
+    its database connections on its own thread, when it is given back beyond
+    ``max_idle`` or has been idle ``idle_timeout`` seconds (``None``: never
+    for idleness). Idle ones are retired by a timer on the event loop that
+    takes them back, so a quiet process needs no request to shrink; a worker
+    lent to a request is never retired.
     """
 
-    def __init__(self, max_idle):
-        if max_idle < 0:
-            raise ValueError(f"max_idle_workers must be 0 or more, not {max_idle!r}")
+    def __init__(self, *, max_idle, idle_timeout=None, max_workers=None, clock=time.monotonic):
         self.max_idle = max_idle
-        self._idle = []
+        self.idle_timeout = idle_timeout
+        self.max_workers = max_workers
+        self._clock = clock
+        self._idle = []  # oldest given back first; each has ``idle_since``
+        self._waiters = deque()  # futures of requests waiting for a worker
+        self._live = 0
+        self._sweep = None  # (loop, timer handle) of the pending idle sweep
         self._names = count(1)
         _pools.add(self)
 
-    def lend(self):
+    async def lend(self):
         """A worker for one request; its ``submitted`` counts that request's calls."""
-        if not self._idle:
-            return Worker(f"restflow-asgi-worker-{next(self._names)}")
-        worker = self._idle.pop()
+        if self._idle:
+            worker = self._idle.pop()
+        elif self.max_workers is None or self._live < self.max_workers:
+            self._live += 1
+            worker = Worker(f"restflow-asgi-worker-{next(self._names)}")
+        else:
+            worker = await self._wait()
         worker.submitted = 0
         return worker
 
+    async def _wait(self):
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            return await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():  # handed a worker, then cancelled
+                self.give_back(waiter.result())
+            raise
+
     def give_back(self, worker):
-        if len(self._idle) < self.max_idle:
-            self._idle.append(worker)
-        else:
-            worker.retire()
+        """Take back a worker whose request is over: for the next waiting request, to keep, or to retire."""
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(worker)
+                return
+        if len(self._idle) >= self.max_idle:
+            self._retire(worker)
+            return
+        worker.idle_since = self._clock()
+        self._idle.append(worker)
+        self._schedule_sweep()
+
+    def retire_idle(self):
+        """Retire the workers idle for ``idle_timeout`` seconds or more."""
+        if self.idle_timeout is None:
+            return
+        due = self._clock() - self.idle_timeout
+        expired = 0
+        while expired < len(self._idle) and self._idle[expired].idle_since <= due:
+            expired += 1
+        for worker in self._idle[:expired]:
+            self._retire(worker)
+        del self._idle[:expired]
+
+    def _schedule_sweep(self):
+        """Have the running loop retire the oldest idle worker when its time is up."""
+        if self.idle_timeout is None or not self._idle:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # given back outside a loop: swept from the next one
+            return
+        if self._sweep is not None and self._sweep[0] is loop:
+            return
+        delay = max(0.0, self._idle[0].idle_since + self.idle_timeout - self._clock())
+        self._sweep = (loop, loop.call_later(delay, self._on_sweep))
+
+    def _on_sweep(self):
+        self._sweep = None
+        self.retire_idle()
+        self._schedule_sweep()
+
+    def _retire(self, worker):
+        self._live -= 1
+        worker.retire()
 
     @property
     def idle(self):
         """How many workers wait to be lent."""
         return len(self._idle)
 
+    @property
+    def live(self):
+        """How many workers exist (lent or idle), not counting retired ones still closing."""
+        return self._live
+
     def close(self):
         """Retire every idle worker (their connections are closed on their threads)."""
+        if self._sweep is not None:
+            self._sweep[1].cancel()
+            self._sweep = None
         while self._idle:
-            self._idle.pop().retire()
+            self._retire(self._idle.pop())
 
     def _forget_after_fork(self):
         # A forked child has none of the parent's threads: drop their workers
-        # without touching the connections they held (the parent owns those).
+        # without touching the connections they held (the parent owns those),
+        # and the parent's timer and waiting requests with them.
         self._idle = []
+        self._waiters = deque()
+        self._live = 0
+        self._sweep = None
 
 
 _pools = weakref.WeakSet()

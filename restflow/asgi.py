@@ -18,6 +18,8 @@ who should not: per-thread state now lives on from one request to the next).
 
 import asyncio
 import logging
+import math
+import numbers
 import os
 
 import django
@@ -25,7 +27,7 @@ from asgiref.sync import AsyncToSync, SyncToAsync, ThreadSensitiveContext, sync_
 from django.core import signals
 from django.core.cache import caches, close_caches
 from django.core.cache.backends.base import BaseCache
-from django.core.exceptions import RequestAborted
+from django.core.exceptions import ImproperlyConfigured, RequestAborted
 from django.core.handlers import asgi as django_asgi
 from django.core.handlers.base import reset_urlconf
 from django.db import close_old_connections, reset_queries
@@ -42,6 +44,9 @@ logger = logging.getLogger("restflow.asgi")
 # connected with ``sender=django.core.handlers.asgi.ASGIHandler`` keep firing.
 SENDER = django_asgi.ASGIHandler
 
+# Seconds an idle worker is kept before it retires, closing its database connections.
+DEFAULT_IDLE_TIMEOUT = 60.0
+
 # Django's own receivers that act only on the current thread's database connections.
 _THREAD_CONFINED = (reset_queries, close_old_connections)
 # Django's own receivers that act only on the request's context (its URLconf, its caches).
@@ -49,20 +54,21 @@ _CONTEXT_CONFINED = (reset_urlconf, close_caches)
 
 
 class ASGIHandler(django_asgi.ASGIHandler):
-    """Django's ASGI handler, lending each request a pooled worker thread."""
+    """Django's ASGI handler, lending each request a pooled worker thread.
 
-    def __init__(self, *, max_idle_workers=None):
+    The options size the pool; ``get_asgi_application()`` says what each means.
+    """
+
+    def __init__(self, *, max_idle_workers=None, max_workers=None, idle_timeout=DEFAULT_IDLE_TIMEOUT):
         super().__init__()
-        if max_idle_workers is None:
-            max_idle_workers = min(32, (os.cpu_count() or 1) + 4)
-        self.workers = WorkerPool(max_idle_workers)
+        self.workers = WorkerPool(**_pool_options(max_idle_workers, max_workers, idle_timeout))
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or _inside_thread_sensitive_code():
             # Other protocols are refused as Django refuses them; under an
             # enclosing thread-sensitive context its thread is the request's.
             return await self._serve_as_django(scope, receive, send)
-        worker = self.workers.lend()
+        worker = await self.workers.lend()
         context = ThreadSensitiveContext()
         try:
             async with context:
@@ -218,12 +224,71 @@ def _inside_thread_sensitive_code():
     )
 
 
-def get_asgi_application(*, max_idle_workers=None):
+def _pool_options(max_idle_workers, max_workers, idle_timeout):
+    """The worker pool's settings from the handler's options; ImproperlyConfigured says how to fix a bad one."""
+    if max_workers is not None and not _whole(max_workers, 1):
+        raise _invalid(
+            "max_workers", max_workers,
+            "None (no limit: a worker per request in flight, as Django's handler has a thread per request) "
+            "or a whole number of 1 or more",
+            "e.g. max_workers=16 (requests beyond it wait for a worker)",
+        )
+    if max_idle_workers is None:
+        max_idle_workers = min(32, (os.cpu_count() or 1) + 4, max_workers or 32)
+    elif not _whole(max_idle_workers, 0):
+        raise _invalid(
+            "max_idle_workers", max_idle_workers, "a whole number of 0 or more",
+            "e.g. max_idle_workers=8, or 0 to keep no idle worker (the default is min(32, cpus + 4))",
+        )
+    elif max_workers is not None and max_idle_workers > max_workers:
+        raise ImproperlyConfigured(
+            f"restflow.asgi: max_idle_workers ({max_idle_workers}) cannot exceed max_workers ({max_workers}): "
+            "no more than max_workers workers ever exist. Lower max_idle_workers, or leave it out "
+            "(its default is then at most max_workers)."
+        )
+    if idle_timeout is not None and not (
+        isinstance(idle_timeout, numbers.Real) and not isinstance(idle_timeout, bool)
+        and 0 < idle_timeout < math.inf
+    ):
+        raise _invalid(
+            "idle_timeout", idle_timeout,
+            "None (idle workers never retire for being idle) or a finite number of seconds above 0",
+            f"e.g. idle_timeout={DEFAULT_IDLE_TIMEOUT:g} (the default); to keep no idle worker at all, "
+            "pass max_idle_workers=0",
+        )
+    return {"max_idle": max_idle_workers, "max_workers": max_workers, "idle_timeout": idle_timeout}
+
+
+def _whole(value, least):
+    return isinstance(value, int) and not isinstance(value, bool) and value >= least
+
+
+def _invalid(option, value, expected, example):
+    if isinstance(value, str):
+        given = f"{value!r} (a str: convert it first, e.g. with int() or float())"
+    elif isinstance(value, numbers.Real) and not isinstance(value, bool):
+        given = repr(value)
+    else:
+        given = f"{value!r} (a {type(value).__name__})"
+    return ImproperlyConfigured(f"restflow.asgi: {option} must be {expected}, not {given}. Pass {example}.")
+
+
+def get_asgi_application(*, max_idle_workers=None, max_workers=None, idle_timeout=DEFAULT_IDLE_TIMEOUT):
     """Set Django up and return restflow's ASGI handler (the drop-in for Django's).
 
-    ``max_idle_workers``: how many idle worker threads each process keeps (default
-    ``min(32, cpus + 4)``, like Python's thread pools); more are started while more
-    requests are in flight, and those beyond it retire when their request ends.
+    Each process's pool of worker threads (docs/deploying.md has the details):
+
+    - ``max_workers``: how many workers may exist at once; requests beyond it
+      wait for one. Default ``None``: no limit, a worker per request in flight,
+      as Django's handler starts a thread per request.
+    - ``max_idle_workers``: how many idle workers are kept (default
+      ``min(32, cpus + 4)``, like Python's thread pools, and at most
+      ``max_workers``); one given back beyond it retires at once.
+    - ``idle_timeout``: seconds an idle worker is kept before it retires
+      (default 60; ``None``: kept until ``max_idle_workers`` retires it).
+
+    A retiring worker closes its database connections on its own thread.
+    Invalid values raise ImproperlyConfigured.
     """
     django.setup(set_prefix=False)
-    return ASGIHandler(max_idle_workers=max_idle_workers)
+    return ASGIHandler(max_idle_workers=max_idle_workers, max_workers=max_workers, idle_timeout=idle_timeout)

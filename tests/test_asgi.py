@@ -260,18 +260,23 @@ def test_a_requests_sync_code_runs_in_one_thread_never_interleaved(servers, hand
     rids = [f"r{n}" for n in range(12)]
     for responses in (_many(server, path, rids[:6], ms=20), _many(server, path, rids[6:], ms=20)):
         assert [r.status_code for r in responses] == [200] * 6
-    events = server.events()
-    sync_kinds = {"mw-sync-in", "mw-sync-out", "step-in", "step-out", "started-sync", "view"}
+    _assert_one_thread_per_request_never_interleaved(server.events(), rids)
+
+
+SYNC_KINDS = {"mw-sync-in", "mw-sync-out", "step-in", "step-out", "started-sync", "view"}
+
+
+def _assert_one_thread_per_request_never_interleaved(events, rids):
     threads = {}
     for event in events:
-        if event["kind"] in sync_kinds and event["rid"]:
+        if event["kind"] in SYNC_KINDS and event["rid"]:
             threads.setdefault(event["rid"], set()).add(event["thread"])
     assert set(threads) == set(rids)
     assert all(len(t) == 1 for t in threads.values()), threads
     # On each thread, one request's events form one block: no other request's in between.
     by_thread = {}
     for event in sorted(events, key=lambda e: e["t"]):
-        if event["kind"] in sync_kinds and event["rid"]:
+        if event["kind"] in SYNC_KINDS and event["rid"]:
             by_thread.setdefault(event["thread"], []).append(event["rid"])
     for sequence in by_thread.values():
         blocks = [rid for n, rid in enumerate(sequence) if n == 0 or sequence[n - 1] != rid]
@@ -297,6 +302,19 @@ def test_long_blocking_requests_do_not_starve_others(servers, handler):
     assert quick_took < 0.4, quick_took  # not queued behind the blocked threads
     assert time.monotonic() - started < 8 * 0.4 / 2  # the eight ran side by side
     assert len({r.json()["thread"] for r in slow}) == 8
+
+
+@pytest.mark.parametrize("handler", HANDLERS)
+def test_with_max_workers_requests_beyond_it_wait_for_a_worker(servers, handler):
+    # Django's handler has no such cap (a thread per request): the same requests all succeed there too.
+    server = servers(handler, ASGI_MAX_WORKERS="4")
+    rids = [f"c{n}" for n in range(64)]
+    responses = _many(server, "/sync/", rids, ms=30)
+    assert [r.status_code for r in responses] == [200] * 64
+    _assert_one_thread_per_request_never_interleaved(server.events(), rids)
+    if handler == "restflow":
+        assert max(r.json()["workers"] for r in responses) <= 4
+        assert len({r.json()["thread"] for r in responses}) == 4  # all four lent, each many times
 
 
 # --- signals -------------------------------------------------------------------------
@@ -432,6 +450,15 @@ def test_idle_workers_beyond_the_cap_retire_and_close_their_connections(servers,
         assert _settled(server, 2) <= 2
     # Django's handler leaves a finished thread's persistent connection to the garbage
     # collector (nothing closes it), which is why its docs advise CONN_MAX_AGE = 0 under ASGI.
+
+
+def test_idle_workers_retire_after_the_idle_timeout_and_close_their_connections(servers):
+    # restflow's handler only: Django's has no idle workers (nor does it close a finished
+    # thread's persistent connection, see above).
+    server = servers("restflow", **{**PERSISTENT, "ASGI_MAX_IDLE": "20", "ASGI_IDLE_TIMEOUT": "0.3"})
+    assert _load(server, "/db/", requests=20, ms=30) > 2  # a burst: more workers than before
+    assert _settled(server, 0, timeout=10) == 0
+    assert server.get("/sync/", rid="after").json()["workers"] == 1  # the others have stopped
 
 
 # --- the request cycle -----------------------------------------------------------------

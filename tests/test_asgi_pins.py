@@ -12,6 +12,7 @@ import pytest
 from asgiref.sync import SyncToAsync, ThreadSensitiveContext, sync_to_async
 from django.core import signals
 from django.core.cache import close_caches
+from django.core.exceptions import ImproperlyConfigured
 from django.core.handlers import asgi as django_asgi
 from django.core.handlers.base import reset_urlconf
 from django.db import close_old_connections, reset_queries
@@ -176,7 +177,9 @@ def test_a_failing_prologue_fails_the_call_it_came_with():
     worker.shutdown()
 
 
-def test_the_pool_keeps_max_idle_workers_and_retired_ones_close_their_connections(monkeypatch):
+@pytest.fixture
+def closed_on(monkeypatch):
+    """The threads on which the pool's workers closed their database connections, in order."""
     closed_on = []
 
     class Connections:
@@ -184,40 +187,146 @@ def test_the_pool_keeps_max_idle_workers_and_retired_ones_close_their_connection
             closed_on.append(threading.get_ident())
 
     monkeypatch.setattr("restflow._workers.connections", Connections())
+    return closed_on
+
+
+def _stopped(*workers):
+    for worker in workers:
+        worker._thread.join(5)
+    return not any(worker._thread.is_alive() for worker in workers)
+
+
+async def test_the_pool_keeps_max_idle_workers_and_retired_ones_close_their_connections(closed_on):
     pool = WorkerPool(max_idle=1)
-    first, second = pool.lend(), pool.lend()
-    assert first is not second
+    first, second = await pool.lend(), await pool.lend()
+    assert first is not second and pool.live == 2
     pool.give_back(first)
     pool.give_back(second)  # beyond max_idle: retires
-    second._thread.join(5)
-    assert not second._thread.is_alive() and pool.idle == 1
+    assert _stopped(second) and pool.idle == 1 and pool.live == 1
     assert closed_on == [second._thread.ident]  # on its own thread, where its connections live
     first.submit(int).result(timeout=5)
-    assert pool.lend() is first and first.submitted == 0  # counts the calls of each loan
+    assert await pool.lend() is first and first.submitted == 0  # counts the calls of each loan
     pool.give_back(first)
     pool.close()
-    first._thread.join(5)
-    assert pool.idle == 0 and not first._thread.is_alive()
+    assert _stopped(first) and pool.idle == 0 and pool.live == 0
     assert closed_on == [second._thread.ident, first._thread.ident]
 
 
-@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded")
-def test_a_forked_child_drops_the_parents_idle_workers():
-    pool = WorkerPool(max_idle=2)
-    worker = pool.lend()
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+async def test_workers_idle_for_idle_timeout_retire_oldest_first_never_a_lent_one(closed_on):
+    clock = Clock()
+    pool = WorkerPool(max_idle=8, idle_timeout=10, clock=clock)
+    old, newer, lent = [await pool.lend() for _ in range(3)]
+    pool.give_back(old)
+    clock.now += 4
+    pool.give_back(newer)
+    clock.now += 5.9  # old: idle 9.9 s
+    pool.retire_idle()
+    assert pool.idle == 2 and closed_on == []
+    clock.now += 0.1  # old: 10 s
+    pool.retire_idle()
+    assert _stopped(old) and closed_on == [old._thread.ident]
+    assert pool.idle == 1 and pool.live == 2
+    clock.now += 100  # ``lent`` has been out all along: still lent, still alive
+    pool.retire_idle()
+    assert _stopped(newer) and closed_on == [old._thread.ident, newer._thread.ident]
+    assert lent._thread.is_alive() and lent.submit(threading.get_ident).result(timeout=5) == lent._thread.ident
+    assert pool.idle == 0 and pool.live == 1
+    pool.give_back(lent)
+    assert await pool.lend() is lent  # given back: idle from now, not since it was lent
+    pool.give_back(lent)
+    pool.close()
+
+
+async def test_a_timer_on_the_loop_retires_idle_workers_without_further_requests(closed_on):
+    pool = WorkerPool(max_idle=4, idle_timeout=0.01)
+    workers = [await pool.lend() for _ in range(3)]
+    for worker in workers:
+        pool.give_back(worker)
+    for _ in range(500):  # no request comes: only the timer can retire them
+        if pool.idle == 0:
+            break
+        await asyncio.sleep(0.01)
+    assert pool.idle == 0 and pool.live == 0 and _stopped(*workers)
+    assert sorted(closed_on) == sorted(w._thread.ident for w in workers)
+
+
+async def test_without_idle_timeout_idle_workers_stay(closed_on):
+    clock = Clock()
+    pool = WorkerPool(max_idle=2, idle_timeout=None, clock=clock)
+    worker = await pool.lend()
     pool.give_back(worker)
+    clock.now += 10**6
+    pool.retire_idle()
+    assert pool.idle == 1 and pool._sweep is None and closed_on == []
+    pool.close()
+
+
+async def test_with_max_workers_a_request_beyond_it_waits_its_turn_for_a_worker(closed_on):
+    pool = WorkerPool(max_idle=0, max_workers=2)
+    first, second = await pool.lend(), await pool.lend()
+    waiting = [asyncio.ensure_future(pool.lend()) for _ in range(3)]
+    await asyncio.sleep(0)
+    assert not any(w.done() for w in waiting) and pool.live == 2
+    waiting[0].cancel()  # its client left while it waited
+    await asyncio.sleep(0)
+    pool.give_back(first)  # to the first still waiting, not retired despite max_idle=0
+    assert await waiting[1] is first and not waiting[2].done()
+    pool.give_back(second)
+    assert await waiting[2] is second and pool.live == 2 and closed_on == []
+    pool.give_back(first)
+    pool.give_back(second)
+    assert pool.live == 0 and _stopped(first, second)
+
+
+async def test_a_worker_handed_to_a_request_cancelled_before_it_resumed_goes_back():
+    pool = WorkerPool(max_idle=1, max_workers=1)
+    worker = await pool.lend()
+    waiting = asyncio.ensure_future(pool.lend())
+    await asyncio.sleep(0)
+    pool.give_back(worker)  # handed over ...
+    waiting.cancel()  # ... and cancelled before it could take it
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    assert pool.idle == 1 and pool.live == 1
+    assert await asyncio.wait_for(pool.lend(), 5) is worker
+    pool.give_back(worker)
+    pool.close()
+
+
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded")
+def test_a_forked_child_drops_the_parents_workers():
+    pool = WorkerPool(max_idle=2, max_workers=2)
+    idle, lent = asyncio.run(pool.lend()), asyncio.run(pool.lend())
+    pool.give_back(idle)
     read, write = os.pipe()
     pid = os.fork()
-    if pid == 0:  # the child: the parent's thread is not here
+    if pid == 0:  # the child: the parent's threads are not here, nor count against max_workers
         try:
-            fresh = pool.lend()
-            os.write(write, b"1" if fresh is not worker and pool.idle == 0 else b"0")
+            async def lend_two():
+                return await asyncio.wait_for(asyncio.gather(pool.lend(), pool.lend()), 5)
+
+            fresh = asyncio.run(lend_two())
+            ok = not {idle, lent} & set(fresh) and pool.idle == 0 and pool.live == 2
+            os.write(write, b"ok" if ok else b"wrong")
+        except BaseException as exc:
+            os.write(write, repr(exc).encode())
         finally:
             os._exit(0)
+    os.close(write)
     os.waitpid(pid, 0)
-    assert os.read(read, 1) == b"1"
-    assert pool.idle == 1
+    assert os.read(read, 1000) == b"ok"
+    assert pool.idle == 1 and pool.live == 2
+    pool.give_back(lent)
     pool.close()
+    assert _stopped(idle, lent)
 
 
 def test_a_failure_nobody_awaits_is_logged(caplog):
@@ -229,6 +338,37 @@ def test_a_failure_nobody_awaits_is_logged(caplog):
     assert "request_finished receiver failed" in caplog.text and "ZeroDivisionError" in caplog.text
 
 
-def test_max_idle_workers_must_not_be_negative():
-    with pytest.raises(ValueError, match="max_idle_workers must be 0 or more"):
-        asgi.ASGIHandler(max_idle_workers=-1)
+# --- options ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"max_idle_workers": -1}, "max_idle_workers must be a whole number of 0 or more, not -1. Pass e.g."),
+        ({"max_idle_workers": 2.5}, "max_idle_workers must be a whole number of 0 or more, not 2.5."),
+        ({"max_idle_workers": "4"}, "not '4' (a str: convert it first, e.g. with int() or float())."),
+        ({"max_workers": 0}, "max_workers must be None (no limit: a worker per request in flight"),
+        ({"max_workers": True}, "or a whole number of 1 or more, not True (a bool). Pass e.g. max_workers=16"),
+        ({"max_workers": 4, "max_idle_workers": 8}, "max_idle_workers (8) cannot exceed max_workers (4)"),
+        ({"idle_timeout": 0}, "idle_timeout must be None (idle workers never retire for being idle) or a finite"),
+        ({"idle_timeout": -5}, "number of seconds above 0, not -5. Pass e.g. idle_timeout=60 (the default)"),
+        ({"idle_timeout": float("nan")}, "not nan."),
+        ({"idle_timeout": float("inf")}, "not inf."),
+        ({"idle_timeout": "60"}, "not '60' (a str"),
+    ],
+)
+def test_invalid_options_fail_loudly_saying_how_to_fix_them(options, message):
+    for make in (asgi.ASGIHandler, asgi.get_asgi_application):
+        with pytest.raises(ImproperlyConfigured) as raised:
+            make(**options)
+        assert str(raised.value).startswith("restflow.asgi: ") and message in str(raised.value)
+
+
+def test_the_options_size_the_pool():
+    pool = asgi.ASGIHandler().workers
+    assert (pool.max_workers, pool.idle_timeout) == (None, 60)
+    assert pool.max_idle == min(32, (os.cpu_count() or 1) + 4)
+    pool = asgi.ASGIHandler(max_workers=1, idle_timeout=0.5).workers
+    assert (pool.max_workers, pool.max_idle, pool.idle_timeout) == (1, 1, 0.5)  # idle default capped by max_workers
+    pool = asgi.get_asgi_application(max_idle_workers=0, max_workers=3, idle_timeout=None).workers
+    assert (pool.max_workers, pool.max_idle, pool.idle_timeout) == (3, 0, None)

@@ -1,5 +1,8 @@
 """The application under test: restflow's handler or Django's, as ``ASGI_HANDLER`` says.
 
+restflow's pool is sized by ``ASGI_MAX_IDLE``, ``ASGI_MAX_WORKERS`` and
+``ASGI_IDLE_TIMEOUT`` (seconds).
+
 ``/log/`` and ``/log/clear/`` are answered here, outside Django, so reading the
 log sends no request signals of its own.
 """
@@ -12,7 +15,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.asgiproject.settings")
 if os.environ.get("ASGI_HANDLER") == "restflow":
     from restflow.asgi import get_asgi_application
 
-    django_application = get_asgi_application(max_idle_workers=int(os.environ.get("ASGI_MAX_IDLE", "4")))
+    max_workers = os.environ.get("ASGI_MAX_WORKERS")
+    django_application = get_asgi_application(
+        max_idle_workers=int(os.environ.get("ASGI_MAX_IDLE", "4")),
+        max_workers=int(max_workers) if max_workers else None,
+        idle_timeout=float(os.environ.get("ASGI_IDLE_TIMEOUT", "60")),
+    )
 else:
     from django.core.asgi import get_asgi_application
 

@@ -38,11 +38,16 @@ def _step(rid, ms):
     record("step-out", rid)
 
 
+def _live_workers():
+    """How many of restflow's worker threads the process has now (0 under Django's handler)."""
+    return sum(thread.name.startswith("restflow-asgi-worker-") for thread in threading.enumerate())
+
+
 def sync_view(request):
     rid = rid_of(request)
     record("view", rid)
     _step(rid, int(request.GET.get("ms", "0")))
-    return JsonResponse({"thread": threading.get_ident()})
+    return JsonResponse({"thread": threading.get_ident(), "workers": _live_workers()})
 
 
 async def async_view(request):

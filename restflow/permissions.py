@@ -215,8 +215,18 @@ def has_object_permission(permission, request, view, obj):
     return ahas_object_permission(permission, request, view, obj)
 
 
+# (permission class, method) -> its kind, for classes that are not operators: a class's kind
+# depends on its methods alone, and looking them up through the MRO costs more than the check.
+# Bounded: a project has a few permission classes, a factory making classes could have many.
+_class_kinds = {}
+_MAX_CLASS_KINDS = 1024
+
+
 def _kind(permission, method):
     """How ``permission``'s ``method`` ("has_permission" or "has_object_permission") must run."""
+    kind = _class_kinds.get((type(permission), method))
+    if kind is not None:
+        return kind
     if isinstance(permission, (drf.AND, drf.OR)):
         methods = [method]
         if isinstance(permission, drf.OR) and method == "has_object_permission":
@@ -226,10 +236,15 @@ def _kind(permission, method):
         return _kind(permission.op1, method)
     cls = type(permission)
     if _own_async(cls, method):
-        return _ASYNC
-    if getattr(cls, method, None) in _INLINE_METHODS[method]:
-        return _INLINE
-    return _SYNC
+        kind = _ASYNC
+    elif getattr(cls, method, None) in _INLINE_METHODS[method]:
+        kind = _INLINE
+    else:
+        kind = _SYNC
+    if len(_class_kinds) >= _MAX_CLASS_KINDS:
+        _class_kinds.clear()
+    _class_kinds[cls, method] = kind
+    return kind
 
 
 async def ahas_permission(permission, request, view):
@@ -304,6 +319,9 @@ async def afirst_denied_object(permissions, request, view, obj):
 
 
 async def _first_denied(permissions, method, check, acheck):
+    kinds = [_kind(permission, method) for permission in permissions]
+    if _ASYNC not in kinds and _SYNC not in kinds:  # all pure checks: on the loop, in order
+        return next((permission for permission in permissions if not check(permission)), None)
     batch = []  # consecutive inline/sync permissions not yet evaluated
     for permission in permissions:
         if _kind(permission, method) != _ASYNC:

@@ -3,8 +3,12 @@
 from functools import cache
 from inspect import isawaitable
 
-from asgiref.sync import sync_to_async
+from asgiref.sync import iscoroutinefunction, sync_to_async
+from django.core.exceptions import SynchronousOnlyOperation
 from django.db import transaction
+
+# Sync functions that met SynchronousOnlyOperation on the loop: called in a hop from then on.
+_known_to_query = set()
 
 
 def in_thread(func, *args, **kwargs):
@@ -19,10 +23,42 @@ async def resolve(value):
     return value
 
 
+async def acall(method, *args, **kwargs):
+    """Call a view's own override of a DRF method: awaited when ``async def``, else in one hop
+    (code written for DRF may query the database)."""
+    if iscoroutinefunction(method):
+        return await method(*args, **kwargs)
+    return await in_thread(method, *args, **kwargs)
+
+
+async def loop_first(method, *args, **kwargs):
+    """Call sync ``method`` on the loop, or in a hop once it has shown that it queries.
+
+    Django raises SynchronousOnlyOperation on the loop before a query runs; the call is then
+    repeated in a hop, and the function goes straight to the hop from then on. A returned
+    awaitable (an ``async def`` override) is awaited.
+    """
+    key = getattr(method, "__func__", method)
+    if key in _known_to_query:
+        return await in_thread(method, *args, **kwargs)
+    try:
+        value = method(*args, **kwargs)
+    except SynchronousOnlyOperation:
+        _known_to_query.add(key)
+        return await in_thread(method, *args, **kwargs)
+    return await resolve(value)
+
+
 def atomic_run(using, func, *args):
     """Run sync ``func`` inside one transaction on database ``using`` (call it in a hop)."""
     with transaction.atomic(using=using):
         return func(*args)
+
+
+def overrides_sync(view, async_name, sync_name):
+    """True when ``view``'s class overrides DRF's sync ``sync_name`` more specifically than
+    restflow's ``async_name``: code written for DRF, which the async path must call."""
+    return not prefers_async(type(view), async_name, sync_name)
 
 
 @cache

@@ -16,7 +16,7 @@ from restflow._atomic import atomic_by_dispatch, atomic_databases, run_atomic
 from restflow._postfetch import aperform_post_fetches, perform_post_fetches
 from restflow._request import build_request
 from restflow._serializing import adata, ais_valid
-from restflow._sync import in_thread, resolve
+from restflow._sync import acall, in_thread, loop_first, overrides_sync, resolve
 from restflow.authentication import aperform_authentication
 from restflow.metadata import AsyncMetadata
 from restflow.negotiation import negotiate
@@ -134,6 +134,8 @@ class APIViewHelpersMixin(PaginatorMixin):
 
         ``direction`` is None (``get_serializer_class()``), "request" or "response".
         """
+        if serializer_class is None and direction is None:
+            serializer_class, direction = getattr(self, "_serializer_choice", (None, None))
         if serializer_class is None:
             try:
                 getter = _DIRECTIONS[direction]
@@ -150,10 +152,25 @@ class APIViewHelpersMixin(PaginatorMixin):
         return serializer_class(*args, **kwargs)
 
     def get_request_serializer(self, *args, **kwargs):
-        return self.get_serializer(*args, direction="request", **kwargs)
+        return self._serializer(*args, direction="request", **kwargs)
 
     def get_response_serializer(self, *args, **kwargs):
-        return self.get_serializer(*args, direction="response", **kwargs)
+        return self._serializer(*args, direction="response", **kwargs)
+
+    def _serializer(self, *args, serializer_class=None, direction=None, **kwargs):
+        """``get_serializer()`` as the helpers call it, also when the view overrides it with DRF's signature.
+
+        Such an override (code written for DRF) is called without restflow's two keywords; when it
+        reaches restflow's ``get_serializer`` through ``super()``, that one still builds the class
+        they name.
+        """
+        if type(self).get_serializer is APIViewHelpersMixin.get_serializer:
+            return self.get_serializer(*args, serializer_class=serializer_class, direction=direction, **kwargs)
+        self._serializer_choice = (serializer_class, direction)
+        try:
+            return self.get_serializer(*args, **kwargs)
+        finally:
+            del self._serializer_choice
 
     def get_paginated_response(self, data):
         """The paginator's response for a page of serialized ``data``."""
@@ -177,7 +194,7 @@ class APIViewHelpersMixin(PaginatorMixin):
         """A request serializer bound to ``data`` (default: request data), validated; 400 when invalid."""
         if data is None:
             data = self.request.data
-        serializer = self.get_serializer(data=data, serializer_class=serializer_class, direction="request", **kwargs)
+        serializer = self._serializer(data=data, serializer_class=serializer_class, direction="request", **kwargs)
         serializer.is_valid(raise_exception=True)
         return serializer
 
@@ -192,7 +209,7 @@ class APIViewHelpersMixin(PaginatorMixin):
         instance = perform_post_fetches(instance, post_fetches, many=many)
         if self._plain(instance, serializer_class):
             return Response(instance, status=status, headers=headers)
-        serializer = self.get_serializer(instance, many=many, serializer_class=serializer_class, direction="response")
+        serializer = self._serializer(instance, many=many, serializer_class=serializer_class, direction="response")
         return Response(serializer.data, status=status, headers=headers)
 
     def paginated_response(
@@ -206,7 +223,7 @@ class APIViewHelpersMixin(PaginatorMixin):
         self._use_pagination_class(pagination_class)
         page = None if self.paginator is None else self.paginator.paginate_queryset(queryset, self.request, view=self)
         objects = perform_post_fetches(page if page is not None else queryset, post_fetches)
-        serializer = self.get_serializer(
+        serializer = self._serializer(
             objects, many=True, serializer_class=serializer_class, direction="response", **kwargs
         )
         if page is None:
@@ -257,7 +274,9 @@ class AsyncAPIView(APIViewHelpersMixin, DRFAPIView):
             elif _is_async_handler(handler):
                 response = await handler(request, *args, **kwargs)
             else:
-                response = await in_thread(handler, request, *args, **kwargs)
+                # A sync override may end in ``return super().update(...)``: restflow's parent
+                # handler is async, so its coroutine comes back here to be awaited.
+                response = await resolve(await in_thread(handler, request, *args, **kwargs))
         except Exception as exc:
             response = await self.ahandle_exception(exc)
         self.response = await self.afinalize_response(request, response, *args, **kwargs)
@@ -272,22 +291,33 @@ class AsyncAPIView(APIViewHelpersMixin, DRFAPIView):
         return negotiate(self, request, force)
 
     async def ainitial(self, request, *args, **kwargs):
-        """Format suffix, negotiation and versioning, then the awaited policies, then ``initial``."""
+        """Format suffix, negotiation and versioning, then the awaited policies, then ``initial``.
+
+        ``initial`` runs on the loop until it shows that it queries (an override written for
+        DRF may), then in a hop.
+        """
         self.format_kwarg = self.get_format_suffix(**kwargs)
         request.accepted_renderer, request.accepted_media_type = self.perform_content_negotiation(request)
         request.version, request.versioning_scheme = self.determine_version(request, *args, **kwargs)
         await self.aperform_authentication(request)
         await self.acheck_permissions(request)
         await self.acheck_throttles(request)
-        self.initial(request, *args, **kwargs)
+        await loop_first(self.initial, request, *args, **kwargs)
 
     def initial(self, request, *args, **kwargs):
         """Sync hook run after the async policies; mixins extend it (drf-nested-routers does)."""
 
+    # Each async policy step calls the view's own override of DRF's sync step when the class has
+    # one (code written for DRF), in a hop: it may query, and skipping it would drop a check.
+
     async def aperform_authentication(self, request):
+        if overrides_sync(self, "aperform_authentication", "perform_authentication"):
+            return await acall(self.perform_authentication, request)
         await aperform_authentication(request)
 
     async def acheck_permissions(self, request):
+        if overrides_sync(self, "acheck_permissions", "check_permissions"):
+            return await acall(self.check_permissions, request)
         denied = await afirst_denied(self.get_permissions(), request, self)
         if denied is not None:
             self.permission_denied(
@@ -295,6 +325,8 @@ class AsyncAPIView(APIViewHelpersMixin, DRFAPIView):
             )
 
     async def acheck_object_permissions(self, request, obj):
+        if overrides_sync(self, "acheck_object_permissions", "check_object_permissions"):
+            return await acall(self.check_object_permissions, request, obj)
         denied = await afirst_denied_object(self.get_permissions(), request, self, obj)
         if denied is not None:
             self.permission_denied(
@@ -302,6 +334,8 @@ class AsyncAPIView(APIViewHelpersMixin, DRFAPIView):
             )
 
     async def acheck_throttles(self, request):
+        if overrides_sync(self, "acheck_throttles", "check_throttles"):
+            return await acall(self.check_throttles, request)
         waits = [
             throttle.wait()
             for throttle in self.get_throttles()
@@ -351,7 +385,10 @@ class AsyncAPIView(APIViewHelpersMixin, DRFAPIView):
     # Async helpers
 
     async def apaginate_queryset(self, queryset):
-        """A page of objects, or None when pagination is off."""
+        """A page of objects, or None when pagination is off (a ``paginate_queryset`` override decides
+        when the view has one)."""
+        if overrides_sync(self, "apaginate_queryset", "paginate_queryset"):
+            return await acall(self.paginate_queryset, queryset)
         if self.paginator is None:
             return None
         return await apaginate(self.paginator, queryset, self.request, self)
@@ -363,7 +400,7 @@ class AsyncAPIView(APIViewHelpersMixin, DRFAPIView):
         """
         if data is None:
             data = self.request.data
-        serializer = self.get_serializer(data=data, serializer_class=serializer_class, direction="request", **kwargs)
+        serializer = self._serializer(data=data, serializer_class=serializer_class, direction="request", **kwargs)
         await ais_valid(serializer, raise_exception=True)
         return serializer
 
@@ -379,7 +416,7 @@ class AsyncAPIView(APIViewHelpersMixin, DRFAPIView):
         instance_or_data = await aperform_post_fetches(instance_or_data, post_fetches, many=many)
         if self._plain(instance_or_data, serializer_class):
             return Response(instance_or_data, status=status, headers=headers)
-        serializer = self.get_serializer(
+        serializer = self._serializer(
             instance_or_data, many=many, serializer_class=serializer_class, direction="response"
         )
         return Response(await adata(serializer), status=status, headers=headers)
@@ -401,7 +438,7 @@ class AsyncAPIView(APIViewHelpersMixin, DRFAPIView):
         except OverflowError:  # SQLite refuses an integer from the URL that is out of its range
             raise NotFound()
         objects = await aperform_post_fetches(objects, post_fetches)
-        serializer = self.get_serializer(
+        serializer = self._serializer(
             objects, many=True, serializer_class=serializer_class, direction="response", **kwargs
         )
         data = await adata(serializer)

@@ -1,17 +1,13 @@
 """AsyncGenericAPIView and the concrete generic views, handlers named for HTTP methods."""
 
-from django.core.exceptions import SynchronousOnlyOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.generics import GenericAPIView
 
 from restflow import mixins
-from restflow._sync import in_thread, resolve
+from restflow._sync import acall, in_thread, loop_first, overrides_sync
 from restflow.apiview import AsyncAPIView, PaginatorMixin  # noqa: F401  (PaginatorMixin: for the viewsets)
-
-# get_queryset functions known to query: called in a hop.
-_queryset_in_thread = set()
 
 # DRF's filters that build a queryset without touching the database.
 _QUERY_ONLY_BACKENDS = (SearchFilter.filter_queryset, OrderingFilter.filter_queryset)
@@ -33,19 +29,15 @@ class AsyncGenericAPIView(AsyncAPIView, GenericAPIView):
         meets SynchronousOnlyOperation on the loop before its query runs; it is then called
         in a hop, and its class sent straight to the hop from then on.
         """
-        get_queryset = self.get_queryset
-        key = getattr(get_queryset, "__func__", get_queryset)
-        if key in _queryset_in_thread:
-            return await in_thread(get_queryset)
-        try:
-            queryset = get_queryset()
-        except SynchronousOnlyOperation:
-            _queryset_in_thread.add(key)
-            return await in_thread(get_queryset)
-        return await resolve(queryset)
+        return await loop_first(self.get_queryset)
 
     async def aget_object(self):
-        """The object named by the URL: 404 when missing or malformed; object permissions checked."""
+        """The object named by the URL: 404 when missing or malformed; object permissions checked.
+
+        A view that overrides DRF's ``get_object`` gets it called (in a hop when sync).
+        """
+        if overrides_sync(self, "aget_object", "get_object"):
+            return await acall(self.get_object)
         queryset = await self.afilter_queryset(await self.aget_queryset())
         lookup_url_kwarg = self.lookup_url_kwarg or self.lookup_field
         assert lookup_url_kwarg in self.kwargs, (
@@ -68,8 +60,11 @@ class AsyncGenericAPIView(AsyncAPIView, GenericAPIView):
 
         DRF's SearchFilter and OrderingFilter only build the query and run on the
         loop; any other sync backend (django-filter validates against the
-        database) runs in a hop.
+        database) runs in a hop. A view that overrides DRF's ``filter_queryset`` gets it
+        called instead (in a hop when sync).
         """
+        if overrides_sync(self, "afilter_queryset", "filter_queryset"):
+            return await acall(self.filter_queryset, queryset)
         for backend_class in self.filter_backends:
             backend = backend_class()
             if hasattr(backend, "afilter_queryset"):

@@ -1,0 +1,209 @@
+"""A DRF viewset moved onto AsyncModelViewSet keeps the meaning of the view methods it overrides.
+
+Each case is one override written for DRF (``get_object``, ``filter_queryset``,
+``check_permissions`` ...). The same class body is put on DRF's ``ModelViewSet`` and on
+restflow's ``AsyncModelViewSet``; both answer the same request, and DRF's answer is the oracle.
+An override that restflow skipped would answer differently (a denied request allowed, rows
+that the override filters out listed).
+"""
+
+import pytest
+from asgiref.sync import sync_to_async
+from rest_framework import viewsets
+from rest_framework.exceptions import PermissionDenied, Throttled
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.test import APIRequestFactory
+
+from restflow.views import AsyncModelViewSet
+from tests.testapp.models import Product
+from tests.testapp.serializers import ProductSerializer
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+factory = APIRequestFactory()
+
+
+class Pages(PageNumberPagination):
+    page_size = 2
+
+
+class Body:
+    """What both viewsets share: the class body a DRF project would have written."""
+
+    queryset = Product.objects.order_by("id")
+    serializer_class = ProductSerializer
+    permission_classes = [AllowAny]
+    pagination_class = Pages
+
+
+class GetObject:
+    def get_object(self):
+        obj = super().get_object()
+        if obj.is_archived:
+            raise PermissionDenied("Archived products are closed.")
+        return obj
+
+
+class FilterQueryset:
+    def filter_queryset(self, queryset):
+        return super().filter_queryset(queryset).filter(is_archived=False)
+
+
+class PaginateQueryset:
+    def paginate_queryset(self, queryset):
+        if self.request.query_params.get("all"):
+            return None
+        return super().paginate_queryset(queryset)
+
+
+class CheckPermissions:
+    def check_permissions(self, request):
+        super().check_permissions(request)
+        if request.query_params.get("deny"):
+            raise PermissionDenied("Denied by check_permissions.")
+
+
+class CheckObjectPermissions:
+    def check_object_permissions(self, request, obj):
+        super().check_object_permissions(request, obj)
+        if obj.is_archived:
+            raise PermissionDenied("Denied by check_object_permissions.")
+
+
+class CheckThrottles:
+    def check_throttles(self, request):
+        if request.query_params.get("slow"):
+            raise Throttled(wait=7)
+        super().check_throttles(request)
+
+
+class PerformAuthentication:
+    def perform_authentication(self, request):
+        """Lazy authentication: credentials are read only when a handler asks for the user."""
+
+
+class GetSerializer:
+    def get_serializer(self, *args, **kwargs):
+        kwargs["context"] = self.get_serializer_context()
+        return self.get_serializer_class()(*args, **kwargs)
+
+
+class ReturnsSuper:
+    def update(self, request, *args, **kwargs):
+        kwargs["partial"] = True  # PUT as PATCH
+        return super().update(request, *args, **kwargs)
+
+
+def viewsets_with(override):
+    """The DRF viewset and the restflow viewset with ``override`` in their class body."""
+    drf = type(f"Drf{override.__name__}", (override, Body, viewsets.ModelViewSet), {"__module__": __name__})
+    ours = type(f"Async{override.__name__}", (override, Body, AsyncModelViewSet), {"__module__": __name__})
+    return drf, ours
+
+
+async def answers(override, actions, method, path="/", data=None, headers=None, **kwargs):
+    """(status, data, Retry-After) from DRF's viewset and from restflow's, for one request each."""
+    drf, ours = viewsets_with(override)
+    results = []
+    for viewset, call in ((drf, sync_to_async), (ours, lambda view: view)):
+        request = getattr(factory, method)(path, data, format="json", **(headers or {}))
+        response = await call(viewset.as_view(actions))(request, **kwargs)
+        results.append((response.status_code, response.data, response.get("Retry-After")))
+    return results
+
+
+@pytest.fixture
+async def products():
+    open_one = await Product.objects.acreate(name="Open", sku="O-1", price=1)
+    archived = await Product.objects.acreate(name="Archived", sku="A-1", price=2, is_archived=True)
+    third = await Product.objects.acreate(name="Third", sku="T-1", price=3)
+    return open_one, archived, third
+
+
+@pytest.mark.parametrize(
+    ("actions", "method"),
+    [({"get": "retrieve"}, "get"), ({"patch": "partial_update"}, "patch"), ({"delete": "destroy"}, "delete")],
+)
+async def test_get_object_override_decides_retrieve_update_destroy(products, actions, method):
+    _, archived, _ = products
+    drf, ours = await answers(GetObject, actions, method, data={"price": 9}, pk=archived.pk)
+    assert drf[0] == 403
+    assert ours == drf
+    assert await Product.objects.filter(pk=archived.pk, price=2).aexists()
+
+
+@pytest.mark.parametrize(("actions", "by_pk"), [({"get": "list"}, False), ({"get": "retrieve"}, True)])
+async def test_filter_queryset_override_filters_list_and_lookup(products, actions, by_pk):
+    _, archived, _ = products
+    drf, ours = await answers(FilterQueryset, actions, "get", **({"pk": archived.pk} if by_pk else {}))
+    assert drf[0] == (404 if by_pk else 200)
+    assert ours == drf
+
+
+async def test_paginate_queryset_override_decides_pagination(products):
+    drf, ours = await answers(PaginateQueryset, {"get": "list"}, "get", path="/?all=1")
+    assert isinstance(drf[1], list) and len(drf[1]) == 3
+    assert ours == drf
+    drf, ours = await answers(PaginateQueryset, {"get": "list"}, "get")
+    assert drf[1]["count"] == 3
+    assert ours == drf
+
+
+async def test_check_permissions_override_decides(products):
+    drf, ours = await answers(CheckPermissions, {"get": "list"}, "get", path="/?deny=1")
+    assert drf[0] == 403
+    assert ours == drf
+
+
+@pytest.mark.parametrize(("actions", "method"), [({"get": "retrieve"}, "get"), ({"delete": "destroy"}, "delete")])
+async def test_check_object_permissions_override_decides(products, actions, method):
+    _, archived, _ = products
+    drf, ours = await answers(CheckObjectPermissions, actions, method, pk=archived.pk)
+    assert drf[0] == 403
+    assert ours == drf
+    assert await Product.objects.filter(pk=archived.pk).aexists()
+
+
+async def test_check_throttles_override_decides(products):
+    drf, ours = await answers(CheckThrottles, {"get": "list"}, "get", path="/?slow=1")
+    assert (drf[0], drf[2]) == (429, "7")
+    assert ours == drf
+
+
+async def test_perform_authentication_override_keeps_authentication_lazy(products):
+    """Bad credentials on a view that never reads the user: DRF's lazy override answers 200."""
+    headers = {"HTTP_AUTHORIZATION": "Basic bm9ib2R5Om5vcGU="}  # nobody:nope
+    drf, ours = await answers(PerformAuthentication, {"get": "list"}, "get", headers=headers)
+    assert drf[0] == 200
+    assert ours == drf
+
+
+@pytest.mark.parametrize(("actions", "by_pk"), [({"get": "list"}, False), ({"get": "retrieve"}, True)])
+async def test_get_serializer_override_with_drfs_signature(products, actions, by_pk):
+    first, _, _ = products
+    drf, ours = await answers(GetSerializer, actions, "get", **({"pk": first.pk} if by_pk else {}))
+    assert drf[0] == 200
+    assert ours == drf
+
+
+async def test_get_serializer_override_serves_create_and_update(products):
+    first, _, _ = products
+    drf, ours = viewsets_with(GetSerializer)
+    for viewset, call, sku in ((drf, sync_to_async, "N-1"), (ours, lambda view: view, "N-2")):
+        request = factory.post("/", {"name": "New", "sku": sku}, format="json")
+        response = await call(viewset.as_view({"post": "create"}))(request)
+        assert response.status_code == 201, response.data
+        assert response.data["sku"] == sku
+    drf, ours = await answers(GetSerializer, {"patch": "partial_update"}, "patch", data={"price": 5}, pk=first.pk)
+    assert drf[0] == 200
+    assert ours == drf
+
+
+async def test_sync_override_returning_the_async_parents_answer(products):
+    """``return super().update(...)`` from a sync override: the parent's answer is sent."""
+    first, _, _ = products
+    drf, ours = await answers(ReturnsSuper, {"put": "update"}, "put", data={"price": 7}, pk=first.pk)
+    assert drf[0] == 200 and drf[1]["price"] == 7
+    assert ours == drf

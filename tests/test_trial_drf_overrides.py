@@ -79,6 +79,13 @@ class CheckThrottles:
         super().check_throttles(request)
 
 
+class InitialQueries:
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if not Product.objects.filter(is_archived=False).exists():
+            raise PermissionDenied("Nothing open.")
+
+
 class PerformAuthentication:
     def perform_authentication(self, request):
         """Lazy authentication: credentials are read only when a handler asks for the user."""
@@ -169,6 +176,16 @@ async def test_check_object_permissions_override_decides(products, actions, meth
 async def test_check_throttles_override_decides(products):
     drf, ours = await answers(CheckThrottles, {"get": "list"}, "get", path="/?slow=1")
     assert (drf[0], drf[2]) == (429, "7")
+    assert ours == drf
+
+
+async def test_initial_override_that_queries(products):
+    drf, ours = await answers(InitialQueries, {"get": "list"}, "get")
+    assert drf[0] == 200
+    assert ours == drf
+    await Product.objects.filter(is_archived=False).aupdate(is_archived=True)
+    drf, ours = await answers(InitialQueries, {"get": "list"}, "get")
+    assert drf[0] == 403
     assert ours == drf
 
 

@@ -5,8 +5,11 @@ model each time) and renders each row through every field's ``get_attribute``
 and ``to_representation``. Here, per serializer class:
 
 - ``prime_fields``: the fields ``get_fields()`` returns are built once and each
-  instance gets a deep copy, bound to it, exactly as DRF's ``fields`` would be
-  (fields stay per instance and may be changed per instance).
+  instance gets its own copy, bound to it, exactly as DRF's ``fields`` would be
+  (fields stay per instance and may be changed per instance). A DRF field whose
+  state is plain values is copied from a snapshot of what DRF's deep copy (a
+  fresh construction from the field's arguments) gives, its lists and dicts
+  copied too; any other field is deep-copied as DRF does.
 - ``represent``: for a class whose readable fields are all plain (integers,
   strings, booleans, floats, decimals, dates, datetimes, UUIDs, choices,
   primary keys, read-only values, ``SerializerMethodField``), a plan of
@@ -29,12 +32,15 @@ by DRF too.
 import copy
 import datetime
 import decimal
+import re
+import types
 from collections.abc import Mapping
 
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import Promise
 from rest_framework import fields as drf_fields
 from rest_framework import relations
 from rest_framework import serializers as drf_serializers
@@ -48,6 +54,7 @@ __all__ = ["prime_fields", "represent", "clear"]
 _NOT_CACHEABLE = object()
 _UNSET = object()
 _templates = {}  # serializer class -> {name: unbound field} from get_fields(), or _NOT_CACHEABLE
+_recipes = {}  # serializer class -> ((name, _Snapshot or the template field to deep-copy), ...)
 _plans = {}  # serializer class -> _Plan, or None when DRF renders it
 
 # Methods ModelSerializer.get_fields() calls: overriding any makes the fields the class's own business.
@@ -62,6 +69,7 @@ _DRF_MODULES = frozenset({"rest_framework.serializers"})
 def clear(**kwargs):
     """Forget every cached template and plan (settings changed, e.g. in tests)."""
     _templates.clear()
+    _recipes.clear()
     _plans.clear()
 
 
@@ -102,6 +110,101 @@ def _set_url_field_name(serializer):
         serializer.url_field_name = api_settings.URL_FIELD_NAME
 
 
+# Cheap copies. DRF copies a field by constructing it again from its arguments
+# (``Field.__deepcopy__``). For DRF's own field classes, whose constructors
+# depend on their arguments alone, a snapshot of one such construction stands
+# for all of them when every value it holds is shared by DRF's copies too
+# (immutable values, validators, the relation's queryset) or is a list, dict or
+# set of such values (copied per instance, as each construction makes its own).
+_SNAPSHOT_MODULES = frozenset({"rest_framework.fields", "rest_framework.relations", "restflow.serializers._fields"})
+_VALIDATOR_MODULES = frozenset({"django.core.validators", "rest_framework.validators"})
+_IMMUTABLE = frozenset({
+    type(None), bool, int, float, complex, str, bytes, decimal.Decimal, type, re.Pattern,
+    types.FunctionType, types.BuiltinFunctionType, datetime.date, datetime.datetime, datetime.time,
+    datetime.timedelta,
+})
+
+
+def _shared(value):
+    """True when DRF's copies of a field would hold this very value (or an equal immutable one)."""
+    cls = type(value)
+    if cls in _IMMUTABLE or isinstance(value, Promise) or cls.__module__ in _VALIDATOR_MODULES:
+        return True
+    return cls is tuple and all(_shared(item) for item in value)
+
+
+def _flat(value):
+    """True for a list, dict or set holding shared values only (one copy per instance suffices)."""
+    cls = type(value)
+    if cls is dict:
+        return all(_shared(key) and _shared(item) for key, item in value.items())
+    return (cls is list or cls is set) and all(_shared(item) for item in value)
+
+
+def _queryset(name, value):
+    """A relation's queryset: shared by the copies, as a relation reads it only through ``.all()``."""
+    return name == "queryset" and isinstance(value, (models.QuerySet, models.Manager))
+
+
+class _Snapshot:
+    """A freshly constructed field's state, and the keys whose containers each copy gets anew."""
+
+    __slots__ = ("cls", "state", "containers", "kwargs_containers")
+
+    def __init__(self, cls, state, containers, kwargs_containers):
+        self.cls = cls
+        self.state = state
+        self.containers = containers
+        self.kwargs_containers = kwargs_containers
+
+    def copy(self):
+        state = self.state.copy()
+        for key in self.containers:
+            state[key] = state[key].copy()
+        kwargs = state["_kwargs"] = state["_kwargs"].copy()
+        for key in self.kwargs_containers:
+            kwargs[key] = kwargs[key].copy()
+        state["_creation_counter"] = drf_fields.Field._creation_counter  # as constructing it would
+        drf_fields.Field._creation_counter += 1
+        field = object.__new__(self.cls)
+        field.__dict__ = state
+        return field
+
+
+def _snapshot(field):
+    """A _Snapshot standing for DRF's deep copy of ``field``, or None when only a deep copy will do."""
+    cls = type(field)
+    if cls.__module__ not in _SNAPSHOT_MODULES or cls.__deepcopy__ is not drf_fields.Field.__deepcopy__:
+        return None
+    fresh = copy.deepcopy(field)
+    if type(fresh) is not cls or fresh.__dict__.get("parent", None) is not None:
+        return None
+    state = dict(fresh.__dict__)
+    containers, kwargs_containers = [], []
+    for key, value in state.items():
+        if key == "_kwargs":
+            for name, argument in value.items():
+                if name in ("validators", "regex") or _shared(argument) or _queryset(name, argument):
+                    continue  # DRF passes validators and regexes on uncopied
+                if not _flat(argument):
+                    return None
+                kwargs_containers.append(name)
+        elif _queryset(key, value):
+            continue
+        elif _flat(value):
+            containers.append(key)
+        elif not _shared(value):
+            return None
+    return _Snapshot(cls, state, tuple(containers), tuple(kwargs_containers))
+
+
+def _recipe(cls, template):
+    recipe = _recipes.get(cls)
+    if recipe is None:
+        recipe = _recipes[cls] = tuple((name, _snapshot(field) or field) for name, field in template.items())
+    return recipe
+
+
 def _prime_one(serializer):
     if "fields" in serializer.__dict__:
         return
@@ -109,9 +212,13 @@ def _prime_one(serializer):
     if template is None:
         return
     _set_url_field_name(serializer)
+    recipe = _recipe(type(serializer), template)
+    deep = {name: how for name, how in recipe if type(how) is not _Snapshot}
+    if deep:
+        deep = copy.deepcopy(deep)  # one memo, as DRF copies them together
     fields = BindingDict(serializer)
-    for name, field in copy.deepcopy(template).items():
-        fields[name] = field
+    for name, how in recipe:
+        fields[name] = how.copy() if type(how) is _Snapshot else deep[name]
     serializer.__dict__["fields"] = fields
     serializer._restflow_primed = tuple(fields.values())
 

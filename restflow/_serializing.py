@@ -22,6 +22,7 @@ from rest_framework.serializers import ListSerializer
 
 from restflow._plan import prime_fields, represent
 from restflow._sync import in_thread, resolve
+from restflow._validation import validate
 
 _valid_in_thread = set()
 _data_in_thread = set()
@@ -41,7 +42,7 @@ def _representation(serializer):
 
 def _is_valid(serializer, raise_exception):
     prime_fields(serializer)
-    return serializer.is_valid(raise_exception=raise_exception)
+    return validate(serializer, raise_exception)
 
 
 async def on_loop_or_hop(memo, key, func, *args, **kwargs):

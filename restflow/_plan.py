@@ -32,6 +32,7 @@ by DRF too.
 import copy
 import datetime
 import decimal
+import operator
 import re
 import types
 from collections.abc import Mapping
@@ -147,17 +148,22 @@ def _queryset(name, value):
 
 
 class _Snapshot:
-    """A freshly constructed field's state, and the keys whose containers each copy gets anew."""
+    """A freshly constructed field's state, and the keys whose containers each copy gets anew.
 
-    __slots__ = ("cls", "state", "containers", "kwargs_containers")
+    ``bound``: the state is the field's after DRF's own ``bind`` to its name (the
+    class keeps DRF's ``bind``), so a copy only needs its parent.
+    """
 
-    def __init__(self, cls, state, containers, kwargs_containers):
+    __slots__ = ("cls", "state", "containers", "kwargs_containers", "bound")
+
+    def __init__(self, cls, state, containers, kwargs_containers, bound):
         self.cls = cls
         self.state = state
         self.containers = containers
         self.kwargs_containers = kwargs_containers
+        self.bound = bound
 
-    def copy(self):
+    def copy(self, parent=None):
         state = self.state.copy()
         for key in self.containers:
             state[key] = state[key].copy()
@@ -166,42 +172,55 @@ class _Snapshot:
             kwargs[key] = kwargs[key].copy()
         state["_creation_counter"] = drf_fields.Field._creation_counter  # as constructing it would
         drf_fields.Field._creation_counter += 1
+        if self.bound:
+            state["parent"] = parent
         field = object.__new__(self.cls)
         field.__dict__ = state
         return field
 
 
-def _snapshot(field):
-    """A _Snapshot standing for DRF's deep copy of ``field``, or None when only a deep copy will do."""
+def _snapshot(field, name, parent):
+    """A _Snapshot standing for DRF's deep copy of ``field`` (bound as ``name`` when DRF's bind would
+    do only that), or None when only a deep copy will do."""
     cls = type(field)
     if cls.__module__ not in _SNAPSHOT_MODULES or cls.__deepcopy__ is not drf_fields.Field.__deepcopy__:
         return None
     fresh = copy.deepcopy(field)
     if type(fresh) is not cls or fresh.__dict__.get("parent", None) is not None:
         return None
+    bound = cls.bind is drf_fields.Field.bind
+    if bound:
+        try:
+            fresh.bind(name, parent)
+        except Exception:  # noqa: BLE001 - DRF's bind raises it for every instance
+            return None
     state = dict(fresh.__dict__)
+    state["parent"] = None
     containers, kwargs_containers = [], []
     for key, value in state.items():
         if key == "_kwargs":
-            for name, argument in value.items():
-                if name in ("validators", "regex") or _shared(argument) or _queryset(name, argument):
+            for argument_name, argument in value.items():
+                if argument_name in ("validators", "regex") or _shared(argument) or _queryset(argument_name, argument):
                     continue  # DRF passes validators and regexes on uncopied
                 if not _flat(argument):
                     return None
-                kwargs_containers.append(name)
+                kwargs_containers.append(argument_name)
         elif _queryset(key, value):
             continue
         elif _flat(value):
             containers.append(key)
         elif not _shared(value):
             return None
-    return _Snapshot(cls, state, tuple(containers), tuple(kwargs_containers))
+    return _Snapshot(cls, state, tuple(containers), tuple(kwargs_containers), bound)
 
 
-def _recipe(cls, template):
+def _recipe(serializer, template):
+    cls = type(serializer)
     recipe = _recipes.get(cls)
     if recipe is None:
-        recipe = _recipes[cls] = tuple((name, _snapshot(field) or field) for name, field in template.items())
+        recipe = _recipes[cls] = tuple(
+            (name, _snapshot(field, name, serializer) or field) for name, field in template.items()
+        )
     return recipe
 
 
@@ -212,13 +231,19 @@ def _prime_one(serializer):
     if template is None:
         return
     _set_url_field_name(serializer)
-    recipe = _recipe(type(serializer), template)
+    recipe = _recipe(serializer, template)
     deep = {name: how for name, how in recipe if type(how) is not _Snapshot}
     if deep:
         deep = copy.deepcopy(deep)  # one memo, as DRF copies them together
     fields = BindingDict(serializer)
+    bound = fields.fields  # BindingDict's own dict: a bound copy goes straight in
     for name, how in recipe:
-        fields[name] = how.copy() if type(how) is _Snapshot else deep[name]
+        if type(how) is not _Snapshot:
+            fields[name] = deep[name]
+        elif how.bound:
+            bound[name] = how.copy(serializer)
+        else:
+            fields[name] = how.copy()
     serializer.__dict__["fields"] = fields
     serializer._restflow_primed = tuple(fields.values())
 
@@ -434,7 +459,8 @@ def _untouched(serializer):
     primed = serializer.__dict__.get("_restflow_primed")
     if primed is None or len(primed) != len(fields):
         return False
-    return all(a is b for a, b in zip(primed, fields.values()))
+    current = fields.fields if type(fields) is BindingDict else fields  # its own dict: no Python-level views
+    return all(map(operator.is_, primed, current.values()))
 
 
 def _row_renderer(serializer):

@@ -351,8 +351,9 @@ def _state(field):
 
 @pytest.mark.parametrize("serializer_class", [ProductSerializer, ArticleSerializer, Fields, RestflowProductSerializer])
 def test_copies_hold_what_drfs_deep_copy_holds(serializer_class):
-    template = serializer_class().get_fields()
-    recipe = _plan._recipe(serializer_class, template)
+    parent = serializer_class()
+    template = parent.get_fields()
+    recipe = _plan._recipe(parent, template)
     snapshots = 0
     for name, how in recipe:
         drf_copy = copy.deepcopy(template[name])
@@ -361,7 +362,9 @@ def test_copies_hold_what_drfs_deep_copy_holds(serializer_class):
             assert how is template[name]  # deep-copied per instance, as DRF does
             continue
         snapshots += 1
-        ours = how.copy()
+        ours = how.copy(parent)
+        if how.bound:
+            drf_copy.bind(name, parent)
         assert type(ours) is type(drf_copy)
         assert _state(ours) == _state(drf_copy), name
         assert ours._creation_counter > template[name]._creation_counter
@@ -382,7 +385,8 @@ def test_fields_with_state_of_their_own_are_deep_copied():
         child = serializers.ListField(child=serializers.CharField())
         plain = serializers.CharField()
 
-    recipe = dict(_plan._recipe(Stateful, Stateful().get_fields()))
+    serializer = Stateful()
+    recipe = dict(_plan._recipe(serializer, serializer.get_fields()))
     assert not isinstance(recipe["custom_default"], _plan._Snapshot)
     assert not isinstance(recipe["nested_choices"], _plan._Snapshot)
     assert not isinstance(recipe["child"], _plan._Snapshot)
@@ -393,6 +397,12 @@ def test_copied_fields_are_independent_per_instance():
     first, second = Fields(), Fields()
     _plan.prime_fields(first)
     _plan.prime_fields(second)
+    drf = Fields()
+    for name, field in first.fields.items():
+        assert (field.parent, field.field_name, field.label, field.source, field.source_attrs) == (
+            first, name, drf.fields[name].label, drf.fields[name].source, drf.fields[name].source_attrs
+        )
+        assert field.source_attrs is not second.fields[name].source_attrs
     first.fields["text"].validators.append(_odd)
     first.fields["text"].error_messages["blank"] = "changed"
     first.fields["colour"].choice_strings_to_values["new"] = "new"
@@ -401,3 +411,14 @@ def test_copied_fields_are_independent_per_instance():
     assert "new" not in second.fields["colour"].choice_strings_to_values
     assert isinstance(second.fields["text"].validators[0], type(first.fields["text"].validators[0]))
     assert re.search("max_length=8", repr(second.fields["text"]))
+
+
+def test_a_field_drf_refuses_to_bind_is_refused_as_drf_does():
+    class Redundant(serializers.Serializer):
+        a = serializers.CharField(source="a")
+
+    with pytest.raises(AssertionError, match="redundant"):
+        Redundant().fields  # noqa: B018
+    serializer = Redundant(data={"a": "x"})
+    with pytest.raises(AssertionError, match="redundant"):
+        _serializing._is_valid(serializer, False)

@@ -10,6 +10,12 @@ hook, an overridden ``create``/``update``/``save``, a many-to-many write,
 signal receivers) runs in ``transaction.atomic``, so a failure leaves nothing behind;
 so does every write inside a transaction already (ATOMIC_REQUESTS), where the
 savepoint keeps a failed statement from breaking the outer transaction.
+
+Such a one-row create is also done directly (``_create_row``): what DRF's
+``save()`` and ``ModelSerializer.create()`` do for it, without reading the
+model's field info twice per call; their checks hold by construction (no
+nested or dotted writable field, no many-to-many value), and anything else
+(an unexpected keyword, a save asked for twice) goes to DRF's own code.
 """
 
 import functools
@@ -22,7 +28,7 @@ from rest_framework.utils import model_meta
 
 from restflow._serializing import save_changed_fields
 from restflow._sync import atomic_run
-from restflow.serializers._classes import _AsyncSurface
+from restflow.serializers._classes import _AsyncSurface, _user_defines
 
 # DRF's save, and restflow's (DRF's, after refusing async create/update before any write).
 _DEFAULT_SAVES = (serializers.BaseSerializer.save, _AsyncSurface.save)
@@ -69,8 +75,36 @@ def _one_statement_save(serializer):
     return _plain_model(model) and not _to_many_written(model, validated)
 
 
+def _creates_directly(serializer):
+    """True when DRF's ``save()`` of ``serializer`` would create one row through ``_create_row``'s steps."""
+    cls = type(serializer)
+    if serializer.instance is not None or (cls.save is _AsyncSurface.save and _user_defines(cls, "acreate")):
+        return False  # restflow's save refuses an async-only create
+    if not hasattr(serializer, "_errors") or serializer._errors or hasattr(serializer, "_data"):
+        return False  # DRF's save raises its own assertion
+    for field in serializer._writable_fields:
+        if isinstance(field, serializers.BaseSerializer) or len(field.source_attrs) > 1:
+            return False  # DRF checks these for nested writes
+    return _one_statement_save(serializer)
+
+
+def _create_row(serializer):
+    """DRF's ``save()`` creating one row through ModelSerializer's ``create()``, for ``_creates_directly``."""
+    validated_data = {**serializer.validated_data}
+    try:
+        instance = serializer.Meta.model._default_manager.create(**validated_data)
+    except TypeError:
+        pass  # nothing was written: DRF's create explains the TypeError (outside this handler, as DRF words it)
+    else:
+        serializer.instance = instance
+        return instance
+    return type(serializer).save(serializer)
+
+
 def _needs_transaction(write, target):
     if write is models.Model.delete:  # Django's own delete() is atomic by itself
+        return False
+    if write is _create_row:
         return False
     if write in _DEFAULT_SAVES or write is save_changed_fields:
         return not _one_statement_save(target)
@@ -79,6 +113,8 @@ def _needs_transaction(write, target):
 
 def run_write(using, write, target):
     """Run sync ``write(target)`` (call it in a hop): in one transaction on ``using`` unless not needed."""
+    if write in _DEFAULT_SAVES and _creates_directly(target):
+        write = _create_row
     if connections[using].in_atomic_block or _needs_transaction(write, target):
         return atomic_run(using, write, target)
     return write(target)

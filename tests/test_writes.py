@@ -148,3 +148,94 @@ def test_restflow_model_serializer_default_create_runs_in_autocommit(transaction
     _writes.run_write("default", type(serializer).save, serializer)
     assert transactions == []
     assert Product.objects.filter(sku="h").exists()
+
+
+# A default one-row create is done directly (restflow._writes._create_row): DRF's result exactly.
+
+
+def _row(instance):
+    from django.forms.models import model_to_dict
+
+    return {key: value for key, value in model_to_dict(instance).items() if key not in ("id", "sku", "created", "updated")}
+
+
+def test_direct_create_gives_drfs_row_instance_and_data(transactions):
+    data = {"name": "  n  ", "price": 3, "category": Category.objects.create(name="c").pk}
+    drf = valid(ProductSerializer(data={**data, "sku": "drf"}))
+    drf_instance = drf.save()
+    ours = valid(ProductSerializer(data={**data, "sku": "ours"}))
+    assert _writes._creates_directly(ours)
+    returned = _writes.run_write("default", type(ours).save, ours)
+    assert transactions == []
+    assert returned is ours.instance and ours.instance.pk is not None
+    assert _row(Product.objects.get(pk=ours.instance.pk)) == _row(Product.objects.get(pk=drf_instance.pk))
+    assert _row(ours.instance) == _row(drf_instance)
+    assert {**ours.data, "id": 0, "sku": ""} == {**drf.data, "id": 0, "sku": ""}
+
+
+def test_direct_create_leaves_drfs_create_aside(monkeypatch):
+    calls = []
+    original = serializers.ModelSerializer.create
+
+    class Watched(ProductSerializer):
+        pass
+
+    serializer = valid(Watched(data={"name": "n", "sku": "w", "price": 1}))
+    monkeypatch.setattr(_writes, "_create_row", lambda s: calls.append(s) or original(s, dict(s.validated_data)))
+    _writes.run_write("default", type(serializer).save, serializer)
+    assert calls == [serializer]
+
+
+def test_direct_create_refusals_are_drfs():
+    class Extra(ProductSerializer):
+        extra = serializers.CharField()
+
+        class Meta(ProductSerializer.Meta):
+            fields = [*ProductSerializer.Meta.fields, "extra"]
+
+    drf = valid(Extra(data={"name": "n", "sku": "x", "price": 1, "extra": "e"}))
+    with pytest.raises(TypeError) as drf_error:
+        drf.save()
+    serializer = valid(Extra(data={"name": "n", "sku": "x", "price": 1, "extra": "e"}))
+    assert _writes._creates_directly(serializer)
+    with pytest.raises(TypeError) as our_error:
+        _writes.run_write("default", type(serializer).save, serializer)
+    assert str(our_error.value) == str(drf_error.value)
+    assert "Got a `TypeError` when calling `Product.objects.create()`" in str(our_error.value)
+    assert not Product.objects.filter(sku="x").exists()
+    rendered = valid(ProductSerializer(data={"name": "n", "sku": "y", "price": 1}))
+    rendered.data  # noqa: B018
+    assert not _writes._creates_directly(rendered)
+    with pytest.raises(AssertionError, match="after accessing `serializer.data`"):
+        _writes.run_write("default", type(rendered).save, rendered)
+
+
+def test_nested_and_dotted_writes_keep_drfs_create():
+    class Dotted(serializers.ModelSerializer):
+        category_name = serializers.CharField(source="category.name", required=False)
+
+        class Meta:
+            model = Product
+            fields = ["name", "sku", "category_name"]
+
+    serializer = valid(Dotted(data={"name": "n", "sku": "z"}))
+    assert not _writes._creates_directly(serializer)
+    _writes.run_write("default", type(serializer).save, serializer)
+    assert Product.objects.filter(sku="z").exists()
+
+
+def test_restflow_serializer_with_only_an_async_create_is_refused_as_before():
+    from restflow.serializers import ModelSerializer
+
+    class AsyncOnly(ModelSerializer):
+        class Meta:
+            model = Product
+            fields = ["id", "name", "sku", "price"]
+
+        async def acreate(self, validated_data):
+            return await Product.objects.acreate(**validated_data)
+
+    serializer = valid(AsyncOnly(data={"name": "n", "sku": "async", "price": 1}))
+    assert not _writes._creates_directly(serializer)
+    with pytest.raises(TypeError, match="asave"):
+        _writes.run_write("default", type(serializer).save, serializer)

@@ -28,10 +28,13 @@ serializer class:
 on generated inputs.
 """
 
+from django.core import validators as django_validators
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.signals import setting_changed
 from rest_framework import fields as drf_fields
+from rest_framework import relations
 from rest_framework import serializers as drf_serializers
+from rest_framework import validators as drf_validators
 from rest_framework.exceptions import ValidationError
 from rest_framework.fields import SkipField, empty, get_error_detail
 
@@ -102,36 +105,82 @@ _FIELD_METHODS = (
     "run_validation", "validate_empty_values", "to_internal_value", "get_value", "get_default",
     "run_validators", "validators",
 )
+# What any field does with an absent input, when these are DRF's: skip it, give its default, or refuse.
+_ABSENT_METHODS = ("validate_empty_values", "get_default", "get_value")
+_ABSENT_RUN_VALIDATION = (drf_fields.Field.run_validation, relations.RelatedField.run_validation)
 _LARGEST_PLAIN_INT = 10**18  # DRF's str() round trip gives such an int back unchanged
 _MISS = object()  # an input DRF must judge
 _SKIP = object()  # no value in validated_data (DRF's SkipField)
+
+# Validators whose outcome is a plain check of the value: (class, check).
+_LONGER, _SHORTER, _ABOVE, _BELOW, _NUL, _SURROGATE = range(6)
+_KNOWN_VALIDATORS = {
+    django_validators.MaxLengthValidator: _LONGER,
+    django_validators.MinLengthValidator: _SHORTER,
+    django_validators.MaxValueValidator: _ABOVE,
+    django_validators.MinValueValidator: _BELOW,
+    django_validators.ProhibitNullCharactersValidator: _NUL,
+    drf_validators.ProhibitSurrogateCharactersValidator: _SURROGATE,
+}
 
 
 def _kind(field):
     cls = type(field)
     for base, kind in _KINDS:
         if isinstance(field, base):
-            if not all(getattr(cls, name) is getattr(base, name) for name in _FIELD_METHODS):
-                return None
-            break
-    else:
-        return None
-    default = field.default
-    if default is not empty and (callable(default) or not _plan._shared(default)):
-        return None  # DRF's get_default calls it (or hands out the field's own copy)
+            return kind if all(getattr(cls, name) is getattr(base, name) for name in _FIELD_METHODS) else None
+    return None
+
+
+def _judges_absence(field, kind):
+    """True when an absent input for ``field`` goes through DRF's plain steps (no user code).
+
+    A plain kind's ``run_validation`` meets an absent input as Field's does.
+    """
+    cls = type(field)
     if field.source == "*":
-        return None
-    return kind
+        return False
+    if kind is None and (
+        cls.run_validation not in _ABSENT_RUN_VALIDATION
+        or not all(getattr(cls, name) is getattr(drf_fields.Field, name) for name in _ABSENT_METHODS)
+    ):
+        return False
+    default = field.default
+    # DRF's get_default calls a callable default (or hands out the field's own copy of a mutable one)
+    return default is empty or not (callable(default) or not _plan._shared(default))
+
+
+def _checks(field):
+    """The field's validators as plain checks, or None when one of them is not such a check."""
+    checks = []
+    for validator in field.validators:
+        check = _KNOWN_VALIDATORS.get(type(validator))
+        if check is None:
+            return None
+        limit = getattr(validator, "limit_value", None)
+        if callable(limit):
+            return None
+        checks.append((check, limit))
+    return tuple(checks)
 
 
 class _Column:
-    """One writable field: how its input is judged in the first pass."""
+    """One writable field: how its input is judged in the first pass.
 
-    __slots__ = ("name", "kind", "required", "allow_null", "default", "allow_blank", "trim", "choices", "hook")
+    ``kind``: a plain kind, or None (DRF's own ``run_validation`` judges a given input);
+    ``absent``: an absent input is judged here; ``checks``: its validators as plain
+    checks (None: DRF's ``run_validators`` runs them).
+    """
 
-    def __init__(self, name, field, kind, hook):
+    __slots__ = ("name", "kind", "absent", "checks", "required", "allow_null", "default", "allow_blank", "trim",
+                 "choices", "hook")
+
+    def __init__(self, name, field, hook):
         self.name = name
-        self.kind = kind
+        kind = _kind(field)
+        self.absent = _judges_absence(field, kind)
+        self.kind = kind if self.absent else None
+        self.checks = _checks(field) if self.kind is not None else None
         self.required = field.required
         self.allow_null = field.allow_null
         self.default = field.default
@@ -183,7 +232,7 @@ def _build_plan(serializer):
         if field.read_only:
             continue
         hook = "validate_" + name if getattr(cls, "validate_" + name, None) is not None else None
-        columns.append(_Column(name, field, _kind(field), hook))
+        columns.append(_Column(name, field, hook))
         positions.append(position)
     return _Plan(tuple(columns), tuple(positions))
 
@@ -197,44 +246,90 @@ def _plan_for(serializer):
         return plan
 
 
+def _passes(checks, value):
+    """True when every plain check holds for ``value`` (its validators would all pass), False when
+    one fails, None when a check cannot tell (it raised: DRF's validators then meet it themselves)."""
+    try:
+        for check, limit in checks:
+            if check == _LONGER:
+                failed = len(value) > limit
+            elif check == _SHORTER:
+                failed = len(value) < limit
+            elif check == _ABOVE:
+                failed = value > limit
+            elif check == _BELOW:
+                failed = value < limit
+            elif check == _NUL:
+                failed = "\x00" in str(value)
+            else:
+                failed = not _encodes(str(value))
+            if failed:
+                return False
+    except Exception:  # noqa: BLE001 - the validator would raise it where DRF calls it
+        return None
+    return True
+
+
+def _encodes(text):
+    """True unless ``text`` holds a lone surrogate (the only text UTF-8 refuses)."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _value(column, raw):
+    """The internal value of a plain field's given input, or _MISS."""
+    kind, cls = column.kind, type(raw)
+    if kind == _STR:
+        if cls is not str:
+            return _MISS
+        value = raw.strip() if column.trim else raw
+        if raw == "" or value == "":
+            return "" if column.allow_blank else _MISS
+        return value
+    if kind == _INT:
+        return raw if cls is int and -_LARGEST_PLAIN_INT < raw < _LARGEST_PLAIN_INT else _MISS
+    if kind == _BOOL:
+        return raw if cls is bool else _MISS
+    if cls is not str:
+        return _MISS
+    if raw == "" and column.allow_blank:
+        return ""
+    return column.choices.get(raw, _MISS)
+
+
 def _judge(column, data, partial):
-    """The internal value of a plain field's input (with whether its validators run), _SKIP or _MISS."""
+    """(internal value, whether DRF's run_validators still runs), _SKIP, _MISS, or None (DRF judges it)."""
     raw = data.get(column.name, empty)
     if raw is empty:
+        if not column.absent:
+            return None
         if partial:
             return _SKIP
         if column.required:
             return _MISS
         return _SKIP if column.default is empty else (column.default, False)
+    if column.kind is None:
+        return None
     if raw is None:
         return (None, False) if column.allow_null else _MISS
-    kind, cls = column.kind, type(raw)
-    if kind == _STR:
-        if cls is not str:
-            return _MISS
-        stripped = raw.strip() if column.trim else raw
-        if raw == "" or stripped == "":
-            return ("", False) if column.allow_blank else _MISS
-        return (stripped, True)
-    if kind == _INT:
-        return (raw, True) if cls is int and -_LARGEST_PLAIN_INT < raw < _LARGEST_PLAIN_INT else _MISS
-    if kind == _BOOL:
-        return (raw, True) if cls is bool else _MISS
-    if cls is not str:
+    value = _value(column, raw)
+    if value is _MISS:
         return _MISS
-    if raw == "" and column.allow_blank:
-        return ("", True)
-    value = column.choices.get(raw, _MISS)
-    return _MISS if value is _MISS else (value, True)
+    if column.kind == _STR and value == "":
+        return ("", False)  # DRF returns a blank string before any validator
+    passes = None if column.checks is None else _passes(column.checks, value)
+    if passes is None:
+        return (value, True)
+    return (value, False) if passes else _MISS
 
 
 def _first_pass(plan, data, partial):
-    """Each plain column's outcome (None for the others), or None when DRF must judge the input."""
+    """Each column's outcome (None: DRF's run_validation judges it), or None when DRF must judge the input."""
     outcomes = []
     for column in plan.columns:
-        if column.kind is None:
-            outcomes.append(None)
-            continue
         outcome = _judge(column, data, partial)
         if outcome is _MISS:
             return None

@@ -269,6 +269,14 @@ def test_clean_input_takes_the_plan(product):
     assert _planned(ProductSerializer(data=data))
     assert _planned(RestflowProductSerializer(data={"name": "New", "sku": "new", "price": 7}))
     assert _planned(Fields(data={"text": "abc", "slug": "s", "colour": "r", "flag": False}))
+    serializer = ProductSerializer(data=data)
+    _plan.prime_fields(serializer)
+    plan, outcomes, _ = _validation._planned_outcomes(serializer)
+    by_name = {column.name: outcome for column, outcome in zip(plan.columns, outcomes)}
+    assert by_name["name"] == ("New", False)  # its validators are plain checks, made in the first pass
+    assert by_name["sku"] == ("new", True)  # a UniqueValidator: DRF's run_validators runs them all
+    assert by_name["created"] is _validation._SKIP and by_name["released"] is None  # DRF judges a given date
+    assert by_name["rating"] is None  # DecimalField has its own validate_empty_values: DRF judges it
     # Inputs whose outcome the plan does not decide go to DRF whole.
     assert not _planned(ProductSerializer(data={**data, "price": "7"}))
     assert not _planned(ProductSerializer(data={**data, "name": ""}))

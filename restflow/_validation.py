@@ -19,8 +19,12 @@ serializer class:
   bool for a boolean, a known choice, a missing optional field, an allowed None.
   Any other input (wrong type, blank, missing required, None refused, huge
   integer) makes the whole call DRF's ``is_valid()``, so every message and code
-  comes from DRF. Then, in field order, what DRF's loop does: each plain
-  field's validators (DRF's ``run_validators``), any other field's own
+  comes from DRF. Validators that are plain checks (lengths, bounds, NUL and
+  surrogate characters) are checked there too, a failing one sending the call
+  to DRF. Then, in field order, what DRF's loop does: each plain field's other
+  validators (DRF's ``run_validators``; a UniqueValidator of a new row first
+  asks the database with its query compiled once, and only a value found goes
+  through DRF's validators, for DRF's error), any other field's own
   ``run_validation``, ``validate_<name>`` hooks, errors collected as DRF
   collects them; then the serializer's validators and ``validate()``.
 
@@ -29,8 +33,12 @@ on generated inputs.
 """
 
 from django.core import validators as django_validators
+from django.core.exceptions import EmptyResultSet
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.signals import setting_changed
+from django.db import DatabaseError, DataError, connections
+from django.db.models import Manager, QuerySet
+from django.db.models.sql.compiler import SQLCompiler
 from rest_framework import fields as drf_fields
 from rest_framework import relations
 from rest_framework import serializers as drf_serializers
@@ -150,18 +158,110 @@ def _judges_absence(field, kind):
     return default is empty or not (callable(default) or not _plan._shared(default))
 
 
-def _checks(field):
-    """The field's validators as plain checks, or None when one of them is not such a check."""
-    checks = []
+def _checks(field, name):
+    """(the field's validators as plain checks, a _UniqueProbe for its UniqueValidator or None),
+    or (None, None) when one of them is neither."""
+    checks, probe = [], None
     for validator in field.validators:
+        if type(validator) is drf_validators.UniqueValidator and probe is None:
+            probe = _UniqueProbe.of(validator, field.source or name)
+            if probe is None:
+                return None, None
+            continue
         check = _KNOWN_VALIDATORS.get(type(validator))
         if check is None:
-            return None
+            return None, None
         limit = getattr(validator, "limit_value", None)
         if callable(limit):
-            return None
+            return None, None
         checks.append((check, limit))
-    return tuple(checks)
+    return tuple(checks), probe
+
+
+class _Sentinel(str):
+    """The value the probe's query is compiled with, found again among its parameters by identity."""
+
+
+class _UniqueProbe:
+    """DRF's UniqueValidator query for a new row (``filter(<field>__exact=value).exists()`` on the
+    model's plain default manager), compiled once per database and run with the value as parameter.
+
+    ``taken(value)``: True or False as DRF's ``qs_exists`` would answer, or None when the probe
+    cannot tell (DRF's validator runs then).
+    """
+
+    __slots__ = ("validator", "field_name", "compiled")
+
+    def __init__(self, validator, field_name):
+        self.validator = validator
+        self.field_name = field_name
+        self.compiled = {}  # database alias -> (sql, params, position of the value), or None
+
+    @classmethod
+    def of(cls, validator, source):
+        manager = validator.queryset
+        if (
+            validator.lookup != "exact"
+            or "." in source
+            or type(manager) is not Manager
+            or manager._queryset_class is not QuerySet
+        ):
+            return None
+        return cls(validator, source)
+
+    def _compile(self, using):
+        sentinel = _Sentinel("restflow-unique-probe")
+        validator = self.validator
+        queryset = validator.exclude_current_instance(
+            validator.filter_queryset(sentinel, validator.queryset, self.field_name), None
+        )
+        compiler = queryset.query.exists().get_compiler(using=using)
+        if type(compiler).has_results is not SQLCompiler.has_results or (
+            type(compiler).execute_sql is not SQLCompiler.execute_sql
+        ):
+            return None
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            return None
+        positions = [index for index, param in enumerate(params) if param is sentinel]
+        if not sql or len(positions) != 1:
+            return None
+        return sql, tuple(params), positions[0]
+
+    def taken(self, value):
+        if type(value) is not str:
+            return None
+        using = self.validator.queryset.db
+        try:
+            compiled = self.compiled[using]
+        except KeyError:
+            compiled = self.compiled[using] = self._compile(using)
+        if compiled is None:
+            return None
+        sql, params, position = compiled
+        params = (*params[:position], value, *params[position + 1 :])
+        try:
+            return _has_row(connections[using], sql, params)
+        except (TypeError, ValueError, DataError):  # DRF's qs_exists answers False for these
+            return False
+
+
+def _has_row(connection, sql, params):
+    """Django's ``SQLCompiler.execute_sql(SINGLE)`` made truthy, as ``has_results`` does."""
+    cursor = connection.cursor()
+    try:
+        cursor.execute(sql, params)
+    except Exception as exc:
+        try:
+            cursor.close()
+        except DatabaseError:
+            raise exc from None
+        raise
+    try:
+        return bool(cursor.fetchone())
+    finally:
+        cursor.close()
 
 
 class _Column:
@@ -169,18 +269,18 @@ class _Column:
 
     ``kind``: a plain kind, or None (DRF's own ``run_validation`` judges a given input);
     ``absent``: an absent input is judged here; ``checks``: its validators as plain
-    checks (None: DRF's ``run_validators`` runs them).
+    checks (None: DRF's ``run_validators`` runs them); ``probe``: its UniqueValidator's query.
     """
 
-    __slots__ = ("name", "kind", "absent", "checks", "required", "allow_null", "default", "allow_blank", "trim",
-                 "choices", "hook")
+    __slots__ = ("name", "kind", "absent", "checks", "probe", "required", "allow_null", "default", "allow_blank",
+                 "trim", "choices", "hook")
 
     def __init__(self, name, field, hook):
         self.name = name
         kind = _kind(field)
         self.absent = _judges_absence(field, kind)
         self.kind = kind if self.absent else None
-        self.checks = _checks(field) if self.kind is not None else None
+        self.checks, self.probe = _checks(field, name) if self.kind is not None else (None, None)
         self.required = field.required
         self.allow_null = field.allow_null
         self.default = field.default
@@ -323,7 +423,9 @@ def _judge(column, data, partial):
     passes = None if column.checks is None else _passes(column.checks, value)
     if passes is None:
         return (value, True)
-    return (value, False) if passes else _MISS
+    if not passes:
+        return _MISS
+    return (value, column.probe or False)
 
 
 def _first_pass(plan, data, partial):
@@ -349,8 +451,10 @@ def _internal_value(serializer, plan, outcomes, data):
             elif outcome is _SKIP:
                 continue
             else:
-                value, run_validators = outcome
-                if run_validators:
+                value, validators = outcome  # True: DRF's run_validators; a probe: it, when it finds the value
+                if validators is True or (
+                    validators is not False and (serializer.instance is not None or validators.taken(value) is not False)
+                ):
                     field.run_validators(value)
             if column.hook is not None:
                 value = getattr(serializer, column.hook)(value)

@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
+from rest_framework.validators import UniqueValidator
 
 from restflow import _plan, _serializing, _validation
 from restflow import serializers as restflow_serializers
@@ -274,7 +275,8 @@ def test_clean_input_takes_the_plan(product):
     plan, outcomes, _ = _validation._planned_outcomes(serializer)
     by_name = {column.name: outcome for column, outcome in zip(plan.columns, outcomes)}
     assert by_name["name"] == ("New", False)  # its validators are plain checks, made in the first pass
-    assert by_name["sku"] == ("new", True)  # a UniqueValidator: DRF's run_validators runs them all
+    assert by_name["sku"][0] == "new"  # a UniqueValidator: its query is asked first
+    assert isinstance(by_name["sku"][1], _validation._UniqueProbe)
     assert by_name["created"] is _validation._SKIP and by_name["released"] is None  # DRF judges a given date
     assert by_name["rating"] is None  # DecimalField has its own validate_empty_values: DRF judges it
     # Inputs whose outcome the plan does not decide go to DRF whole.
@@ -430,3 +432,48 @@ def test_a_field_drf_refuses_to_bind_is_refused_as_drf_does():
     serializer = Redundant(data={"a": "x"})
     with pytest.raises(AssertionError, match="redundant"):
         _serializing._is_valid(serializer, False)
+
+
+# The unique probe: DRF's query, its answer, DRF's error.
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("sku", ["taken", "free", "tåken ünïcode", "x" * 50, "a'b\"c%_"])
+def test_unique_probe_sends_drfs_query_and_gives_drfs_answer(product, sku):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    Product.objects.create(name="Odd", sku="tåken ünïcode")
+    Product.objects.create(name="Odd", sku="a'b\"c%_")
+    data = {"name": "New", "sku": sku, "price": 1}
+    with CaptureQueriesContext(connection) as drf_queries:
+        expected = _result(ProductSerializer(data=dict(data)), lambda serializer: serializer.is_valid())
+    with CaptureQueriesContext(connection) as our_queries:
+        ours = ProductSerializer(data=dict(data))
+        assert _result(ours, lambda serializer: _serializing._is_valid(serializer, False)) == expected
+    drf_sql = [query["sql"] for query in drf_queries.captured_queries]
+    our_sql = [query["sql"] for query in our_queries.captured_queries]
+    if expected[0]:
+        assert our_sql == drf_sql  # one query, the same
+    else:
+        assert our_sql == drf_sql * 2  # the probe's, then DRF's own for its error
+
+
+@pytest.mark.django_db
+def test_unique_probe_is_left_out_where_drf_must_ask(product):
+    class OwnManagerValidator(serializers.ModelSerializer):
+        sku = serializers.CharField(validators=[UniqueValidator(Product.objects.filter(price=5))])
+
+        class Meta:
+            model = Product
+            fields = ["name", "sku"]
+
+    serializer = OwnManagerValidator(data={"name": "n", "sku": "hammer"})
+    _plan.prime_fields(serializer)
+    plan, outcomes, _ = _validation._planned_outcomes(serializer)
+    assert dict(zip([column.name for column in plan.columns], outcomes))["sku"] == ("hammer", True)
+    _compare(lambda: OwnManagerValidator(data={"name": "n", "sku": "hammer"}))
+    _compare(lambda: OwnManagerValidator(data={"name": "n", "sku": "taken"}))
+    # An update excludes the instance: DRF's validator asks.
+    _compare(lambda: ProductSerializer(product, data={"name": "n", "sku": "hammer"}, partial=True))
+    _compare(lambda: ProductSerializer(product, data={"name": "n", "sku": "taken"}, partial=True))

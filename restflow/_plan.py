@@ -67,11 +67,16 @@ _FIELD_HOOKS = (
 _DRF_MODULES = frozenset({"rest_framework.serializers"})
 
 
+_also_cleared = []  # other per-class caches built on these templates (restflow._validation's)
+
+
 def clear(**kwargs):
-    """Forget every cached template and plan (settings changed, e.g. in tests)."""
+    """Forget every cached template and plan, and what is built on them (settings changed, e.g. in tests)."""
     _templates.clear()
     _recipes.clear()
     _plans.clear()
+    for forget in _also_cleared:
+        forget()
 
 
 setting_changed.connect(clear, dispatch_uid="restflow._plan.clear")

@@ -35,7 +35,6 @@ on generated inputs.
 from django.core import validators as django_validators
 from django.core.exceptions import EmptyResultSet
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.signals import setting_changed
 from django.db import DatabaseError, DataError, connections
 from django.db.models import Manager, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
@@ -60,13 +59,13 @@ _VALIDATOR_HOOKS = (
 )
 
 
-def clear(**kwargs):
-    """Forget every cached validator list and plan (settings changed, e.g. in tests)."""
+def clear():
+    """Forget every cached validator list and plan (``restflow._plan.clear()`` calls this)."""
     _validators.clear()
     _plans.clear()
 
 
-setting_changed.connect(clear, dispatch_uid="restflow._validation.clear")
+_plan._also_cleared.append(clear)
 
 
 def _validators_are_drfs(cls):

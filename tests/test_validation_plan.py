@@ -16,6 +16,7 @@ import re
 
 import pytest
 from django.core.validators import RegexValidator
+from django.test import override_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework import serializers
@@ -36,8 +37,7 @@ hypothesis_settings = settings(
 
 @pytest.fixture(autouse=True)
 def _fresh_caches():
-    _plan.clear()
-    _validation.clear()
+    _plan.clear()  # the validation caches with it
 
 
 def _odd(value):
@@ -477,3 +477,28 @@ def test_unique_probe_is_left_out_where_drf_must_ask(product):
     # An update excludes the instance: DRF's validator asks.
     _compare(lambda: ProductSerializer(product, data={"name": "n", "sku": "hammer"}, partial=True))
     _compare(lambda: ProductSerializer(product, data={"name": "n", "sku": "taken"}, partial=True))
+
+
+def test_meta_validators_changed_after_first_use_are_not_seen():
+    """Difference from DRF (docs/differences.md): like its fields, a class's validators are built once,
+    so a Meta changed at run time is seen only after ``restflow._plan.clear()`` (or any settings change)."""
+
+    class Changing(Together):
+        class Meta:
+            validators = []
+
+    refuse = serializers.ValidationError("refused")
+
+    def refusing(attrs):
+        raise refuse
+
+    assert _serializing._is_valid(Changing(data={"first": "a"}), False)
+    Changing.Meta.validators = [refusing]
+    assert _serializing._is_valid(Changing(data={"first": "a"}), False)
+    _plan.clear()
+    later = Changing(data={"first": "a"})
+    assert not _serializing._is_valid(later, False)
+    assert later.errors == {"non_field_errors": ["refused"]}
+    assert Changing in _validation._validators
+    with override_settings(REST_FRAMEWORK={"COERCE_DECIMAL_TO_STRING": False}):
+        assert Changing not in _validation._validators and Changing not in _validation._plans

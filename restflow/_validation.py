@@ -290,13 +290,15 @@ class _Column:
 
 
 class _Plan:
-    """The writable fields' columns, with their positions among the instance's fields."""
+    """The writable fields' columns, their positions among the instance's fields, and the names of
+    the hooks DRF would look up for them (an instance attribute of that name leaves it to DRF)."""
 
-    __slots__ = ("columns", "positions")
+    __slots__ = ("columns", "positions", "hook_names")
 
     def __init__(self, columns, positions):
         self.columns = columns
         self.positions = positions
+        self.hook_names = frozenset("validate_" + column.name for column in columns)
 
 
 def _runs_drfs_validation(cls):
@@ -486,12 +488,10 @@ def _planned_outcomes(serializer):
     data = getattr(serializer, "initial_data", None)
     if type(data) is not dict or hasattr(serializer, "_validated_data"):
         return None
-    if serializer.read_only or serializer.parent is not None:
-        return None
-    if not _primed(serializer) or any(key.startswith("validate_") for key in serializer.__dict__):
+    if serializer.read_only or serializer.parent is not None or not _primed(serializer):
         return None
     plan = _plan_for(serializer)
-    if plan is None:
+    if plan is None or not plan.hook_names.isdisjoint(serializer.__dict__):
         return None
     outcomes = _first_pass(plan, data, getattr(serializer, "partial", False))
     return None if outcomes is None else (plan, outcomes, data)

@@ -10,6 +10,7 @@ serve request after request.
 
 import asyncio
 import logging
+import math
 import os
 import queue
 import threading
@@ -22,6 +23,9 @@ from itertools import count
 from django.db import connections
 
 logger = logging.getLogger("restflow.asgi")
+
+# Seconds a worker beyond the pool's ``max_idle`` stays idle before it retires.
+EXCESS_GRACE = 1.0
 
 
 class Worker(Executor):
@@ -91,11 +95,14 @@ class WorkerPool:
     many workers exist and a request beyond them waits for one to be given
     back (first come, first served). Idle workers are reused most recent
     first, so the least used ones sit idle longest; a worker retires, closing
-    its database connections on its own thread, when it is given back beyond
-    ``max_idle`` or has been idle ``idle_timeout`` seconds (``None``: never
-    for idleness). Idle ones are retired by a timer on the event loop that
-    takes them back, so a quiet process needs no request to shrink; a worker
-    lent to a request is never retired.
+    its database connections on its own thread, when it has been idle
+    ``idle_timeout`` seconds (``None``: never for idleness), or ``EXCESS_GRACE``
+    seconds while more than ``max_idle`` are idle. The grace keeps a busy
+    server from stopping a thread as one request ends and starting another as
+    the next begins (Django's per-request cost again); a burst's extra workers
+    are gone a second after it. Idle ones are retired by a timer on the event
+    loop, so a quiet process needs no request to shrink; a worker lent to a
+    request is never retired.
     """
 
     def __init__(self, *, max_idle, idle_timeout=None, max_workers=None, clock=time.monotonic):
@@ -139,37 +146,45 @@ class WorkerPool:
             if not waiter.done():
                 waiter.set_result(worker)
                 return
-        if len(self._idle) >= self.max_idle:
-            self._retire(worker)
-            return
         worker.idle_since = self._clock()
         self._idle.append(worker)
         self._schedule_sweep()
 
     def retire_idle(self):
-        """Retire the workers idle for ``idle_timeout`` seconds or more."""
-        if self.idle_timeout is None:
-            return
-        due = self._clock() - self.idle_timeout
+        """Retire the workers idle for ``idle_timeout`` seconds, and those beyond ``max_idle``
+        idle for ``EXCESS_GRACE`` seconds (oldest first in both cases)."""
+        now = self._clock()
         expired = 0
-        while expired < len(self._idle) and self._idle[expired].idle_since <= due:
+        while expired < len(self._idle) and self._due(self._idle[expired], len(self._idle) - expired) <= now:
             expired += 1
         for worker in self._idle[:expired]:
             self._retire(worker)
         del self._idle[:expired]
 
+    def _due(self, worker, idle):
+        """When ``worker``, the oldest of ``idle`` idle workers, is to retire (inf: never)."""
+        due = math.inf if self.idle_timeout is None else worker.idle_since + self.idle_timeout
+        if idle > self.max_idle:
+            due = min(due, worker.idle_since + EXCESS_GRACE)
+        return due
+
     def _schedule_sweep(self):
         """Have the running loop retire the oldest idle worker when its time is up."""
-        if self.idle_timeout is None or not self._idle:
+        if not self._idle:
+            return
+        due = self._due(self._idle[0], len(self._idle))
+        if due == math.inf:
             return
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # given back outside a loop: swept from the next one
             return
         if self._sweep is not None and self._sweep[0] is loop:
-            return
-        delay = max(0.0, self._idle[0].idle_since + self.idle_timeout - self._clock())
-        self._sweep = (loop, loop.call_later(delay, self._on_sweep))
+            if self._sweep[2] <= due:
+                return
+            self._sweep[1].cancel()  # an earlier retirement is now due (more idle than max_idle)
+        handle = loop.call_later(max(0.0, due - self._clock()), self._on_sweep)
+        self._sweep = (loop, handle, due)
 
     def _on_sweep(self):
         self._sweep = None

@@ -238,7 +238,7 @@ def _pool_options(max_idle_workers, max_workers, idle_timeout):
     elif not _whole(max_idle_workers, 0):
         raise _invalid(
             "max_idle_workers", max_idle_workers, "a whole number of 0 or more",
-            "e.g. max_idle_workers=8, or 0 to keep no idle worker (the default is min(32, cpus + 4))",
+            "e.g. max_idle_workers=8, or 0 to keep none past a second idle (the default is min(32, cpus + 4))",
         )
     elif max_workers is not None and max_idle_workers > max_workers:
         raise ImproperlyConfigured(
@@ -253,7 +253,7 @@ def _pool_options(max_idle_workers, max_workers, idle_timeout):
         raise _invalid(
             "idle_timeout", idle_timeout,
             "None (idle workers never retire for being idle) or a finite number of seconds above 0",
-            f"e.g. idle_timeout={DEFAULT_IDLE_TIMEOUT:g} (the default); to keep no idle worker at all, "
+            f"e.g. idle_timeout={DEFAULT_IDLE_TIMEOUT:g} (the default); to keep no idle worker past a second, "
             "pass max_idle_workers=0",
         )
     return {"max_idle": max_idle_workers, "max_workers": max_workers, "idle_timeout": idle_timeout}
@@ -283,9 +283,9 @@ def get_asgi_application(*, max_idle_workers=None, max_workers=None, idle_timeou
       as Django's handler starts a thread per request.
     - ``max_idle_workers``: how many idle workers are kept (default
       ``min(32, cpus + 4)``, like Python's thread pools, and at most
-      ``max_workers``); one given back beyond it retires at once.
+      ``max_workers``); workers idle beyond it retire after a second idle.
     - ``idle_timeout``: seconds an idle worker is kept before it retires
-      (default 60; ``None``: kept until ``max_idle_workers`` retires it).
+      (default 60; ``None``: kept, within ``max_idle_workers``).
 
     A retiring worker closes its database connections on its own thread.
     Invalid values raise ImproperlyConfigured.

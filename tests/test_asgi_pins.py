@@ -18,8 +18,8 @@ from django.core.handlers.base import reset_urlconf
 from django.db import close_old_connections, reset_queries
 from django.http import HttpResponse, HttpResponseBase
 
-from restflow import asgi
-from restflow._workers import Worker, WorkerPool
+from restflow import _workers, asgi
+from restflow._workers import EXCESS_GRACE, Worker, WorkerPool
 
 
 # --- asgiref ---------------------------------------------------------------------------
@@ -197,11 +197,17 @@ def _stopped(*workers):
 
 
 async def test_the_pool_keeps_max_idle_workers_and_retired_ones_close_their_connections(closed_on):
-    pool = WorkerPool(max_idle=1)
+    clock = Clock()
+    pool = WorkerPool(max_idle=1, clock=clock)
     first, second = await pool.lend(), await pool.lend()
     assert first is not second and pool.live == 2
-    pool.give_back(first)
-    pool.give_back(second)  # beyond max_idle: retires
+    pool.give_back(second)
+    clock.now += 0.5
+    pool.give_back(first)  # two idle, one beyond max_idle: the oldest retires after EXCESS_GRACE
+    pool.retire_idle()
+    assert pool.idle == 2 and closed_on == []
+    clock.now += EXCESS_GRACE - 0.5
+    pool.retire_idle()
     assert _stopped(second) and pool.idle == 1 and pool.live == 1
     assert closed_on == [second._thread.ident]  # on its own thread, where its connections live
     first.submit(int).result(timeout=5)
@@ -245,6 +251,25 @@ async def test_workers_idle_for_idle_timeout_retire_oldest_first_never_a_lent_on
     pool.close()
 
 
+async def test_a_burst_beyond_max_idle_reuses_its_workers_then_the_timer_retires_the_excess(closed_on, monkeypatch):
+    monkeypatch.setattr(_workers, "EXCESS_GRACE", 0.05)
+    pool = WorkerPool(max_idle=1, idle_timeout=None)
+    workers = [await pool.lend() for _ in range(3)]
+    for worker in workers:
+        pool.give_back(worker)
+    again = [await pool.lend() for _ in range(3)]  # within the grace: the same threads, none started
+    assert sorted(map(id, again)) == sorted(map(id, workers)) and pool.live == 3
+    for worker in again:
+        pool.give_back(worker)
+    for _ in range(500):  # no request comes: only the timer can retire the two beyond max_idle
+        if pool.idle == 1:
+            break
+        await asyncio.sleep(0.01)
+    assert pool._idle == [again[-1]] and pool.live == 1  # the most recently used one stays
+    assert _stopped(*again[:-1]) and sorted(closed_on) == sorted(w._thread.ident for w in again[:-1])
+    pool.close()
+
+
 async def test_a_timer_on_the_loop_retires_idle_workers_without_further_requests(closed_on):
     pool = WorkerPool(max_idle=4, idle_timeout=0.01)
     workers = [await pool.lend() for _ in range(3)]
@@ -270,7 +295,8 @@ async def test_without_idle_timeout_idle_workers_stay(closed_on):
 
 
 async def test_with_max_workers_a_request_beyond_it_waits_its_turn_for_a_worker(closed_on):
-    pool = WorkerPool(max_idle=0, max_workers=2)
+    clock = Clock()
+    pool = WorkerPool(max_idle=0, max_workers=2, clock=clock)
     first, second = await pool.lend(), await pool.lend()
     waiting = [asyncio.ensure_future(pool.lend()) for _ in range(3)]
     await asyncio.sleep(0)
@@ -283,6 +309,8 @@ async def test_with_max_workers_a_request_beyond_it_waits_its_turn_for_a_worker(
     assert await waiting[2] is second and pool.live == 2 and closed_on == []
     pool.give_back(first)
     pool.give_back(second)
+    clock.now += EXCESS_GRACE
+    pool.retire_idle()
     assert pool.live == 0 and _stopped(first, second)
 
 

@@ -11,11 +11,13 @@ contender's requests with cProfile.
     python -m benchmarks.compare_requests --rounds 200 --batch 10
     python -m benchmarks.compare_requests --profile restflow list   # cProfile, top functions
     python -m benchmarks.compare_requests --endpoints create --in-flight 16 --batch 32   # wall time, concurrent
+    python -m benchmarks.compare_requests --gc               # the garbage collector's share per request
 """
 
 import argparse
 import asyncio
 import cProfile
+import gc
 import os
 import pstats
 import statistics
@@ -110,6 +112,39 @@ def run_concurrently(bench, send, count, in_flight):
     bench.loop.run_until_complete(waves())
 
 
+def garbage_report(bench, cases, contenders, variant_call, requests):
+    """Per contender and endpoint: objects left in reference cycles per request (only the
+    collector frees them), collections per 1,000 requests by generation, and the collector's
+    time per request (perf_counter between its start and stop callbacks)."""
+    spent = {"start": 0.0, "total": 0.0, "runs": [0, 0, 0]}
+
+    def timing(phase, info):
+        if phase == "start":
+            spent["start"] = time.perf_counter()
+        else:
+            spent["total"] += time.perf_counter() - spent["start"]
+            spent["runs"][info["generation"]] += 1
+
+    print(f"{'case':<22}{'contender':<10}{'cyclic objects':>15}{'gen0/1k':>9}{'gen1/1k':>9}{'gen2/1k':>9}{'gc us':>8}")
+    gc.callbacks.append(timing)
+    try:
+        for endpoint, size in cases:
+            for contender in contenders:
+                send = variant_call(bench, contender, endpoint, size)
+                bench.run(send, 20)
+                gc.collect()
+                gc.disable()
+                bench.run(send, 100)
+                cyclic = gc.collect() / 100
+                gc.enable()
+                spent.update(total=0.0, runs=[0, 0, 0])
+                bench.run(send, requests)
+                runs = "".join(f"{count * 1000 / requests:>9.1f}" for count in spent["runs"])
+                print(f"{endpoint:<22}{contender:<10}{cyclic:>15.1f}{runs}{spent['total'] / requests * 1e6:>8.1f}")
+    finally:
+        gc.callbacks.remove(timing)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=100)
@@ -128,6 +163,7 @@ def main(argv=None):
     parser.add_argument("--page-sizes", default="", help="e.g. 20,100,500: the list scaling case instead")
     parser.add_argument("--profile", nargs=2, metavar=("CONTENDER", "ENDPOINT"))
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--gc", action="store_true", help="the garbage collector's share instead of timings")
     args = parser.parse_args(argv)
     if args.in_flight:
         import tempfile
@@ -157,6 +193,10 @@ def main(argv=None):
             cases = [("list", int(size)) for size in args.page_sizes.split(",")]
         else:
             cases = [(endpoint, None) for endpoint in args.endpoints.split(",")]
+
+        if args.gc:
+            garbage_report(bench, cases, contenders, variant_call, args.rounds * args.batch)
+            return
 
         if args.profile:
             contender, endpoint = args.profile

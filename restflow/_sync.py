@@ -1,9 +1,10 @@
 """Hops to the sync thread, and awaiting values that may or may not be awaitable."""
 
-from functools import cache
+import asyncio
+from functools import cache, wraps
 from inspect import isawaitable
 
-from asgiref.sync import iscoroutinefunction, sync_to_async
+from asgiref.sync import async_to_sync, iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.core.exceptions import SynchronousOnlyOperation
 from django.db import transaction
 
@@ -53,6 +54,35 @@ def atomic_run(using, func, *args):
     """Run sync ``func`` inside one transaction on database ``using`` (call it in a hop)."""
     with transaction.atomic(using=using):
         return func(*args)
+
+
+def callable_from_sync(method):
+    """Make async ``method`` callable the way DRF code calls the sync method it replaces.
+
+    Awaited from async code, it is the coroutine function it was. Called from a thread with
+    no running event loop (a sync override, running in its hop, that calls ``super().list()``
+    or ``super().dispatch()``), it runs to completion on the loop and returns its result.
+    """
+
+    @wraps(method)
+    def call(*args, **kwargs):
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return async_to_sync(method)(*args, **kwargs)
+        return method(*args, **kwargs)
+
+    return markcoroutinefunction(call)
+
+
+def in_hop(sync_method):
+    """An ``async def`` that runs ``sync_method`` (a DRF-style override) in one hop."""
+
+    @wraps(sync_method)
+    async def call(*args, **kwargs):
+        return await in_thread(sync_method, *args, **kwargs)
+
+    return call
 
 
 def overrides_sync(view, async_name, sync_name):

@@ -16,7 +16,7 @@ from restflow._atomic import atomic_by_dispatch, atomic_databases, run_atomic
 from restflow._postfetch import aperform_post_fetches, perform_post_fetches
 from restflow._request import build_request
 from restflow._serializing import adata, ais_valid
-from restflow._sync import acall, in_thread, loop_first, overrides_sync, resolve
+from restflow._sync import acall, callable_from_sync, in_hop, in_thread, loop_first, overrides_sync, resolve
 from restflow.authentication import aperform_authentication
 from restflow.metadata import AsyncMetadata
 from restflow.negotiation import negotiate
@@ -247,11 +247,20 @@ class AsyncAPIView(APIViewHelpersMixin, DRFAPIView):
     view_is_async = True
     schema = ViewSchema()
 
+    def __init_subclass__(cls, **kwargs):
+        """A sync ``dispatch`` override (code written for DRF) runs in a hop, where its
+        ``super().dispatch()`` answers as DRF's does (see ``callable_from_sync``)."""
+        super().__init_subclass__(**kwargs)
+        dispatch = cls.dispatch
+        if not iscoroutinefunction(dispatch):
+            cls.dispatch = in_hop(dispatch)
+
     @classmethod
     def as_view(cls, **initkwargs):
         """DRF's view callable; Django leaves ATOMIC_REQUESTS to ``dispatch``, which honours it."""
         return atomic_by_dispatch(super().as_view(**initkwargs))
 
+    @callable_from_sync
     async def dispatch(self, request, *args, **kwargs):
         """The request pipeline, inside the request's transaction when ATOMIC_REQUESTS asks for one."""
         databases = atomic_databases(self, request)
@@ -371,6 +380,7 @@ class AsyncAPIView(APIViewHelpersMixin, DRFAPIView):
             request.accepted_renderer = for_async_view(request.accepted_renderer)
         return render_on_loop(request, self.finalize_response(request, response, *args, **kwargs))
 
+    @callable_from_sync
     async def options(self, request, *args, **kwargs):
         if self.metadata_class is None:
             return self.http_method_not_allowed(request, *args, **kwargs)

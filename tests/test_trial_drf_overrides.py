@@ -224,3 +224,57 @@ async def test_sync_override_returning_the_async_parents_answer(products):
     drf, ours = await answers(ReturnsSuper, {"put": "update"}, "put", data={"price": 7}, pk=first.pk)
     assert drf[0] == 200 and drf[1]["price"] == 7
     assert ours == drf
+
+
+class DispatchOverride:
+    def dispatch(self, request, *args, **kwargs):
+        response = super().dispatch(request, *args, **kwargs)
+        response["X-Served-By"] = type(self).__name__
+        return response
+
+
+class OptionsOverride:
+    def options(self, request, *args, **kwargs):
+        response = super().options(request, *args, **kwargs)
+        response.data["extra"] = "kept"
+        return response
+
+
+async def test_sync_dispatch_override_post_processing_supers_response(products):
+    drf, ours = viewsets_with(DispatchOverride)
+    drf_response = await sync_to_async(drf.as_view({"get": "list"}))(factory.get("/"))
+    our_response = await ours.as_view({"get": "list"})(factory.get("/"))
+    assert drf_response["X-Served-By"] == drf.__name__
+    assert our_response.status_code == drf_response.status_code == 200
+    assert our_response["X-Served-By"] == ours.__name__
+    assert our_response.data == drf_response.data
+
+
+async def test_sync_dispatch_override_on_a_plain_async_view():
+    from rest_framework.views import APIView as DrfAPIView
+
+    from restflow.views import AsyncAPIView
+
+    class Hello:
+        permission_classes = [AllowAny]
+
+        def get(self, request):
+            return Response({"hello": "world"})
+
+    drf = type("DrfHello", (DispatchOverride, Hello, DrfAPIView), {})
+    ours = type("AsyncHello", (DispatchOverride, Hello, AsyncAPIView), {})
+    drf_response = await sync_to_async(drf.as_view())(factory.get("/"))
+    our_response = await ours.as_view()(factory.get("/"))
+    assert (drf_response.status_code, drf_response["X-Served-By"]) == (200, "DrfHello")
+    assert (our_response.status_code, our_response["X-Served-By"], our_response.data) == (
+        200,
+        "AsyncHello",
+        drf_response.data,
+    )
+
+
+async def test_sync_options_override_post_processing_supers_response(products):
+    drf, ours = await answers(OptionsOverride, {"get": "list"}, "options")
+    assert drf[0] == 200 and drf[1]["extra"] == "kept"
+    assert ours[0] == 200
+    assert {**ours[1], "name": None} == {**drf[1], "name": None}  # the name is the class's

@@ -17,7 +17,7 @@ from restflow._postfetch import aperform_post_fetches, perform_post_fetches
 from restflow._request import build_request
 from restflow._serializing import adata, ais_valid
 from restflow._sync import acall, callable_from_sync, in_hop, in_thread, loop_first, overrides_sync, resolve
-from restflow.authentication import aperform_authentication
+from restflow.authentication import aauthenticate_when_read, aperform_authentication
 from restflow.metadata import AsyncMetadata
 from restflow.negotiation import negotiate
 from restflow.pagination import apaginate
@@ -321,7 +321,10 @@ class AsyncAPIView(APIViewHelpersMixin, DRFAPIView):
 
     async def aperform_authentication(self, request):
         if overrides_sync(self, "aperform_authentication", "perform_authentication"):
-            return await acall(self.perform_authentication, request)
+            await acall(self.perform_authentication, request)
+            if not hasattr(request, "_user"):  # left lazy: see aauthenticate_when_read
+                await aauthenticate_when_read(request)
+            return
         await aperform_authentication(request)
 
     async def acheck_permissions(self, request):

@@ -7,7 +7,7 @@ the request carries their Authorization keyword. Any other sync authenticator
 runs in one hop.
 """
 
-from rest_framework import HTTP_HEADER_ENCODING, authentication
+from rest_framework import HTTP_HEADER_ENCODING, authentication, exceptions
 from rest_framework.request import ForcedAuthentication
 
 from restflow._sync import in_thread
@@ -71,3 +71,28 @@ async def aperform_authentication(request):
             request.user, request.auth = result
             return
     request._not_authenticated()
+
+
+class _Failure(authentication.BaseAuthentication):
+    """An authenticator that raises an authentication failure already found."""
+
+    def __init__(self, error):
+        self.error = error
+
+    def authenticate(self, request):
+        raise self.error
+
+
+async def aauthenticate_when_read(request):
+    """Authenticate ``request`` now, and let a failure surface when its user is first read.
+
+    DRF's lazy authentication (a ``perform_authentication`` override that skips it) runs the
+    authenticators when the user is first read; in an async view that read can happen on the
+    event loop, where they may not query. So they run here, and a failure is kept for that
+    read: the request's authenticators become one that raises it, as DRF would then.
+    """
+    try:
+        await aperform_authentication(request)
+    except exceptions.APIException as error:
+        del request._user, request._auth
+        request.authenticators = (_Failure(error),)

@@ -7,12 +7,16 @@ An override that restflow skipped would answer differently (a denied request all
 that the override filters out listed).
 """
 
+import base64
+
 import pytest
 from asgiref.sync import sync_to_async
+from django.contrib.auth.models import User
 from rest_framework import viewsets
 from rest_framework.exceptions import PermissionDenied, Throttled
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.permissions import AllowAny
+from rest_framework.authentication import BasicAuthentication
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory
 
@@ -194,6 +198,22 @@ async def test_perform_authentication_override_keeps_authentication_lazy(product
     headers = {"HTTP_AUTHORIZATION": "Basic bm9ib2R5Om5vcGU="}  # nobody:nope
     drf, ours = await answers(PerformAuthentication, {"get": "list"}, "get", headers=headers)
     assert drf[0] == 200
+    assert ours == drf
+
+
+class LazyAuthenticationWhereTheUserIsRead(PerformAuthentication):
+    authentication_classes = [BasicAuthentication]
+    permission_classes = [IsAuthenticated]
+
+
+@pytest.mark.parametrize(("password", "status"), [("pw", 200), ("wrong", 401)])
+async def test_lazy_authentication_when_a_permission_reads_the_user(products, password, status):
+    """The user is read by the permission check, on the event loop: no query may run there."""
+    await sync_to_async(User.objects.create_user)("ann", password="pw")
+    credentials = base64.b64encode(f"ann:{password}".encode()).decode()
+    headers = {"HTTP_AUTHORIZATION": f"Basic {credentials}"}
+    drf, ours = await answers(LazyAuthenticationWhereTheUserIsRead, {"get": "list"}, "get", headers=headers)
+    assert drf[0] == status
     assert ours == drf
 
 

@@ -51,7 +51,8 @@ def setup(database_file=None):
 
 def _variant(name):
     """A context manager for restflow run another way: ``restflow-twin`` (the plan's executor from
-    the pure-Python twin), ``restflow-noplan`` (neither cached fields nor plans: DRF's serializer path),
+    the pure-Python twin), ``restflow-noplan`` (no cached fields or validators, no plans, no direct
+    create: DRF's serializer path),
     ``restflow-atomic`` (every write in a transaction of ours, as before restflow._writes)."""
     from contextlib import contextmanager
 
@@ -68,12 +69,15 @@ def _variant(name):
 
     @contextmanager
     def noplan():
-        saved = _serializing.represent, _serializing.prime_fields
-        _serializing.represent, _serializing.prime_fields = (lambda serializer: None), (lambda serializer: None)
+        saved = _serializing.represent, _serializing.prime_fields, _serializing.validate, _writes._creates_directly
+        _serializing.represent = _serializing.prime_fields = lambda serializer: None
+        _serializing.validate = lambda serializer, raise_exception: serializer.is_valid(raise_exception=raise_exception)
+        _writes._creates_directly = lambda serializer: False
         try:
             yield
         finally:
-            _serializing.represent, _serializing.prime_fields = saved
+            (_serializing.represent, _serializing.prime_fields, _serializing.validate,
+             _writes._creates_directly) = saved
 
     @contextmanager
     def atomic():

@@ -76,12 +76,27 @@ def _template_response_middleware():
     return _template_middleware[1]
 
 
+def _render_json(response):
+    """``response.render()`` with a JSON renderer; text holding a lone surrogate is written escaped.
+
+    Such text is not UTF-8, so DRF's JSONRenderer fails to encode it (a 500); it reaches a
+    response when an error message quotes the client's input (``"\\ud800" is not a valid
+    choice``). Written with every non-ASCII character escaped, it is the same JSON value
+    and the client gets its 400.
+    """
+    try:
+        response.render()
+    except UnicodeEncodeError:
+        response.accepted_renderer.ensure_ascii = True
+        response.render()
+
+
 async def arender(response):
     """Render a DRF ``response`` now: a JSON renderer on the loop (no I/O), any other in one hop."""
     if not response.is_rendered:
         renderer = getattr(response, "accepted_renderer", None)
         if renderer is not None and type(renderer).render in _LOOP_SAFE_RENDERS:
-            response.render()
+            _render_json(response)
         else:
             await in_thread(response.render)
     return response
@@ -97,24 +112,25 @@ def render_on_loop(request, response):
     function that removes itself and returns the response: once Django's
     handler has awaited it, the response is a plain DRF Response again.
 
-    Nothing changes (Django renders in its hop, as before) when the request
-    did not come through an async handler, the renderer is not a known JSON
-    one, a middleware has ``process_template_response``, or rendering here
-    fails (a lazy queryset in the data, an unencodable value).
+    Under a sync handler (WSGI, Django's test Client) the response is only
+    rendered. Nothing changes (Django renders, as before) when the renderer
+    is not a known JSON one, a middleware has ``process_template_response``,
+    or rendering here fails (a lazy queryset in the data, an unencodable value).
     """
     renderer = getattr(response, "accepted_renderer", None)
     if (
         renderer is None
         or getattr(response, "_is_rendered", True)
         or type(renderer).render not in _LOOP_SAFE_RENDERS
-        or not isinstance(getattr(request, "_request", request), ASGIRequest)
         or _template_response_middleware()
     ):
         return response
     try:
-        response.render()
+        _render_json(response)
     except Exception:
         return response
+    if not isinstance(getattr(request, "_request", request), ASGIRequest):
+        return response  # a sync handler (WSGI, the test Client) calls render(): now a no-op
 
     async def render():
         del response.render

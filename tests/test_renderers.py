@@ -116,16 +116,25 @@ async def test_render_on_loop_renders_and_hands_django_a_coroutine(finalized):
     assert response.render() is response
 
 
-@pytest.mark.parametrize("case", ["wsgi", "browsable", "template_middleware"])
-def test_render_on_loop_leaves_others_to_django(finalized, settings, case):
+def test_render_on_loop_only_renders_for_a_sync_handler(finalized):
     from django.test import RequestFactory
+
+    from restflow.renderers import render_on_loop
+
+    request, response = finalized({"a": 1}, django_request=RequestFactory().get("/"))
+    render_on_loop(request, response)
+    assert response.is_rendered and response.content == b'{"a":1}'
+    assert "render" not in response.__dict__  # Django's sync handler calls it: a no-op now
+    assert response.render() is response and response.content == b'{"a":1}'
+
+
+@pytest.mark.parametrize("case", ["browsable", "template_middleware"])
+def test_render_on_loop_leaves_others_to_django(finalized, settings, case):
     from rest_framework.renderers import BrowsableAPIRenderer
 
     from restflow.renderers import render_on_loop
 
-    if case == "wsgi":
-        request, response = finalized({"a": 1}, django_request=RequestFactory().get("/"))
-    elif case == "browsable":
+    if case == "browsable":
         request, response = finalized({"a": 1}, renderer=BrowsableAPIRenderer())
     else:
         settings.MIDDLEWARE = [*settings.MIDDLEWARE, "tests.test_renderers.TemplateResponseMiddleware"]
@@ -155,3 +164,39 @@ class TemplateResponseMiddleware:
 
     def process_template_response(self, request, response):
         return response
+
+
+@pytest.mark.parametrize("renderer", [JSONRenderer, ORJSONRenderer])
+async def test_render_on_loop_escapes_a_lone_surrogate_instead_of_failing(finalized, renderer):
+    import json
+
+    from restflow.renderers import render_on_loop
+
+    data = {"status": ['"\ud800" is not a valid choice.'], "name": ["é"]}
+    with pytest.raises(UnicodeEncodeError):  # DRF's renderer alone: a 500
+        renderer().render(data)
+    request, response = finalized(data, renderer=renderer())
+    render_on_loop(request, response)
+    assert response.is_rendered and response.content.isascii()
+    assert json.loads(response.content) == data
+
+
+@pytest.mark.urls("tests.test_create_requests")
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("client_class", ["AsyncAPIClient", "APIClient"])
+async def test_an_echoed_lone_surrogate_is_a_400_from_an_async_viewset(client_class):
+    import json
+
+    from asgiref.sync import sync_to_async
+    from rest_framework.test import APIClient
+
+    from restflow.test import AsyncAPIClient
+
+    body = '{"name": "x", "sku": "surrogate", "price": 1, "status": "\\ud800"}'  # the JSON escape
+    if client_class == "APIClient":  # Django's sync handler
+        post = sync_to_async(APIClient().post)
+    else:
+        post = AsyncAPIClient().post
+    response = await post("/restflow/products/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert json.loads(response.content) == {"status": ['"\ud800" is not a valid choice.']}

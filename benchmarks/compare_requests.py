@@ -206,7 +206,9 @@ def main(argv=None):
             contender, endpoint = args.profile
             send = variant_call(bench, contender, endpoint)
             bench.run(send, 20)
-            profile = cProfile.Profile(time.thread_time)  # CPU of the loop thread only
+            # Wall clock: on Python 3.12 the profiler sees every thread, and per-thread CPU clocks
+            # read from different threads would not subtract (negative times).
+            profile = cProfile.Profile(time.perf_counter)
             profile.enable()
             bench.run(send, args.rounds * args.batch)
             profile.disable()

@@ -1,6 +1,7 @@
 """Hops to the sync thread, and awaiting values that may or may not be awaitable."""
 
 import asyncio
+import sys
 from functools import cache, wraps
 from inspect import isawaitable
 
@@ -69,7 +70,10 @@ def callable_from_sync(method):
         try:
             asyncio.get_running_loop()
         except RuntimeError:
-            return async_to_sync(method)(*args, **kwargs)
+            # asgiref's async_to_sync builds the coroutine in the calling thread, before a loop
+            # runs it: that caller gets the coroutine, as from async code.
+            if sys._getframe(1).f_globals.get("__name__") != "asgiref.sync":
+                return async_to_sync(method)(*args, **kwargs)
         return method(*args, **kwargs)
 
     return markcoroutinefunction(call)

@@ -298,3 +298,22 @@ async def test_sync_options_override_post_processing_supers_response(products):
     assert drf[0] == 200 and drf[1]["extra"] == "kept"
     assert ours[0] == 200
     assert {**ours[1], "name": None} == {**drf[1], "name": None}  # the name is the class's
+
+
+def test_callable_from_sync_answers_sync_callers_async_callers_and_async_to_sync():
+    import asyncio
+
+    from asgiref.sync import async_to_sync
+
+    from restflow._sync import callable_from_sync
+
+    @callable_from_sync
+    async def double(value):
+        return 2 * value
+
+    async def awaited():
+        return await double(4)
+
+    assert double(2) == 4  # sync code with no running loop: the result
+    assert async_to_sync(double)(3) == 6  # asgiref asks for the coroutine in this thread
+    assert asyncio.run(awaited()) == 8

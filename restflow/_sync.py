@@ -76,6 +76,7 @@ def callable_from_sync(method):
                 return async_to_sync(method)(*args, **kwargs)
         return method(*args, **kwargs)
 
+    call.callable_from_sync = True
     return markcoroutinefunction(call)
 
 

@@ -1,12 +1,13 @@
 """AsyncGenericAPIView and the concrete generic views, handlers named for HTTP methods."""
 
+from asgiref.sync import iscoroutinefunction
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.generics import GenericAPIView
 
 from restflow import mixins
-from restflow._sync import acall, in_thread, loop_first, overrides_sync
+from restflow._sync import acall, callable_from_sync, in_thread, loop_first, overrides_sync
 from restflow.apiview import AsyncAPIView, PaginatorMixin  # noqa: F401  (PaginatorMixin: for the viewsets)
 
 # DRF's filters that build a queryset without touching the database.
@@ -21,6 +22,14 @@ class AsyncGenericAPIView(AsyncAPIView, GenericAPIView):
 
     get_serializer_class = GenericAPIView.get_serializer_class
     get_serializer_context = GenericAPIView.get_serializer_context
+
+    def __init_subclass__(cls, **kwargs):
+        """An ``async def get_queryset`` also answers DRF's sync callers (model permissions, a
+        ``get_object`` written for DRF) from their hop: see ``callable_from_sync``."""
+        super().__init_subclass__(**kwargs)
+        get_queryset = cls.get_queryset  # the class's own or a mixin's
+        if iscoroutinefunction(get_queryset) and not getattr(get_queryset, "callable_from_sync", False):
+            cls.get_queryset = callable_from_sync(get_queryset)
 
     async def aget_queryset(self):
         """``get_queryset()``, awaited when it is a coroutine (an ``async def`` override).

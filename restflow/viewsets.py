@@ -15,7 +15,7 @@ from rest_framework import viewsets as drf_viewsets
 from rest_framework.generics import GenericAPIView
 
 from restflow import _checks, mixins  # noqa: F401 (_checks registers restflow's system checks)
-from restflow._sync import resolve
+from restflow._sync import callable_from_sync, resolve
 from restflow.apiview import AsyncAPIView
 from restflow.generics import AsyncGenericAPIView, PaginatorMixin
 from restflow._atomic import atomic_by_dispatch
@@ -84,6 +84,7 @@ def _config_first(get_queryset):
     """Wrap a subclass's own get_queryset so an ActionConfig queryset still wins for its action."""
     if iscoroutinefunction(get_queryset):
 
+        @callable_from_sync  # DRF's sync code (model permissions, get_object) calls get_queryset()
         @functools.wraps(get_queryset)
         async def wrapper(self):
             value = config_value(self, "queryset")
@@ -154,10 +155,10 @@ class ActionConfigMixin:
     action_configs = {}
 
     def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
         own = cls.__dict__.get("get_queryset")
         if own is not None and not getattr(own, "_restflow_config_first", False):
             cls.get_queryset = _config_first(own)
+        super().__init_subclass__(**kwargs)  # after: AsyncGenericAPIView's sees the wrapper
 
     def _parent(self, name):
         return getattr(super(ActionConfigMixin, self), name, None)

@@ -7,11 +7,12 @@ their instruction totals divided by ``--calls`` is the instructions per call.
     python -m benchmarks.instructions                      # representation, 100 rows, each contender
     python -m benchmarks.instructions --calls 20 --cases drf,plan-compiled
 
-Needs valgrind. Slow (each process starts Django under valgrind): about a
+Needs valgrind. Set PYTHONHASHSEED (e.g. 0) for counts that repeat exactly. Slow (each process starts Django under valgrind): about a
 minute per case.
 """
 
 import argparse
+import gc
 import os
 import re
 import subprocess
@@ -35,6 +36,10 @@ def _child(case, calls):
     rows = r.products()
     for _ in range(3):
         render(rows)
+    # Long-lived objects out of the collector's reach: a full collection falling in one of the
+    # two runs and not the other would otherwise outweigh several calls.
+    gc.collect()
+    gc.freeze()
     for _ in range(calls):
         render(rows)
 

@@ -373,3 +373,41 @@ def test_callable_from_sync_answers_sync_callers_async_callers_and_async_to_sync
     assert double(2) == 4  # sync code with no running loop: the result
     assert async_to_sync(double)(3) == 6  # asgiref asks for the coroutine in this thread
     assert asyncio.run(awaited()) == 8
+
+
+class GetAddsHeader:
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        response["X-Rows"] = str(len(response.data))
+        return response
+
+    def delete(self, request, *args, **kwargs):
+        response = super().delete(request, *args, **kwargs)
+        response["X-Deleted"] = "yes"
+        return response
+
+
+@pytest.mark.parametrize(
+    ("drf_view", "our_view", "method", "by_pk"),
+    [
+        ("ListAPIView", "AsyncListAPIView", "get", False),
+        ("RetrieveUpdateDestroyAPIView", "AsyncRetrieveUpdateDestroyAPIView", "delete", True),
+    ],
+)
+async def test_generic_view_sync_handler_override_post_processing_supers_response(
+    products, drf_view, our_view, method, by_pk
+):
+    from rest_framework import generics
+
+    from restflow import views
+
+    answers_ = []
+    for base, call, pk in (
+        (getattr(generics, drf_view), sync_to_async, products[0].pk),
+        (getattr(views, our_view), lambda view: view, products[1].pk),
+    ):
+        view = type(f"V{base.__name__}", (GetAddsHeader, Body, base), {"pagination_class": None}).as_view()
+        response = await call(view)(getattr(factory, method)("/"), **({"pk": pk} if by_pk else {}))
+        answers_.append((response.status_code, response.get("X-Rows"), response.get("X-Deleted")))
+    assert answers_[0][0] in (200, 204)
+    assert answers_[1] == answers_[0]

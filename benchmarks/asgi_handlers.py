@@ -10,7 +10,7 @@ throughput ratio of a server with a core of its own. Needs wrk on the PATH (Debi
 ``apt-get install wrk``); without it the runner says so and exits.
 
     python -m benchmarks.asgi_handlers endpoints               # SQLite, CONN_MAX_AGE=None
-    python -m benchmarks.asgi_handlers endpoints --database postgres --endpoints restflow-list,plain-list
+    python -m benchmarks.asgi_handlers endpoints --database postgres --django-conn-max-age 0
     python -m benchmarks.asgi_handlers shop --workers 4        # the example shop on PostgreSQL
     python -m benchmarks.asgi_handlers inprocess               # CPU per request, no server, no wrk
 
@@ -187,12 +187,15 @@ def endpoints_mode(args):
         _run([sys.executable, "-m", "django", "migrate", "--run-syncdb", "-v", "0"], env)
         _run([sys.executable, "-c", "import django; django.setup(); "
               "from benchmarks.test_requests import ROWS, _seed; _seed(ROWS)"], env)
+        max_age = {"django": args.django_conn_max_age or args.conn_max_age, "restflow": args.conn_max_age}
         for handler in HANDLERS:
             servers[handler] = Server(
                 [sys.executable, "-m", "uvicorn", "benchmarks.bench_project.server_asgi:application"],
-                {**env, "BENCH_HANDLER": handler}, ROOT, "/plain/products/ping/", args.http,
+                {**env, "BENCH_HANDLER": handler, "BENCH_CONN_MAX_AGE": max_age[handler]}, ROOT,
+                "/plain/products/ping/", args.http,
             )
-        print(f"benchmark project, {args.database}, CONN_MAX_AGE={args.conn_max_age}, uvicorn 1 process (--http {args.http}), "
+        ages = ", ".join(f"{handler} {age}" for handler, age in max_age.items())
+        print(f"benchmark project, {args.database}, CONN_MAX_AGE: {ages}, uvicorn 1 process (--http {args.http}), "
               f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, {args.rounds} interleaved rounds")
         compare(servers, endpoints, args)
     finally:
@@ -306,6 +309,11 @@ def main(argv=None):
     parser.add_argument("mode", choices=["endpoints", "shop", "inprocess"])
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--conn-max-age", default="none", help='seconds, or "none" (no limit)')
+    parser.add_argument(
+        "--django-conn-max-age", default=None,
+        help="CONN_MAX_AGE for Django's handler alone (default: --conn-max-age); 0 is what Django advises "
+        "under ASGI, where each request's new thread would otherwise leave its connection open",
+    )
     parser.add_argument("--endpoints", default=",".join(ENDPOINTS))
     parser.add_argument("--workers", type=int, default=4, help="server processes (shop)")
     parser.add_argument("--http", default="auto", help="uvicorn's HTTP parser: auto, h11 or httptools")

@@ -62,7 +62,9 @@ category_cache = cache_response(ttl=600, invalidates_on=[InvalidationRule(model=
 class ProductViewSet(AsyncModelViewSet):
     """Products: anyone may browse, signed-in users may change the catalogue."""
 
-    queryset = Product.objects.select_related("category").annotate(num_reviews=Count("reviews"))
+    # Ordered explicitly: Django leaves Meta.ordering out of a query with an aggregate, and
+    # pages of an unordered query may repeat or skip rows.
+    queryset = Product.objects.select_related("category").annotate(num_reviews=Count("reviews")).order_by("id")
     serializer_class = ProductSerializer
     filter_backends = [RestflowFilterBackend]
     filterset_class = ProductFilterSet

@@ -5,7 +5,8 @@ INSTALLED_APPS. They walk the root URLconf: a class that is never routed (an abs
 sharing its ``action_configs`` with subclasses) is not judged.
 
 - ``restflow.W001``: an ``action_configs`` key names an action the routed viewset does not
-  define (a typo, or a mapping shared with a read-only viewset): that entry is never used.
+  define, neither a method nor an ``@action``'s ``url_name`` (a typo, or a mapping shared with
+  a read-only viewset): that entry is never used.
 - ``restflow.W002``: a routed view that is not a viewset sets ``action_configs``: only
   viewsets read it.
 """
@@ -49,8 +50,13 @@ def _action_config_messages(cls, viewset_base):
             id="restflow.W001",
         )
         for action in configs
-        if action != "metadata" and not callable(getattr(cls, action, None))
+        if action != "metadata" and not callable(getattr(cls, action, None)) and action not in _url_names(cls)
     ]
+
+
+def _url_names(cls):
+    """The ``url_name`` of each ``@action``: restflow's docs let it key ``action_configs`` too."""
+    return {getattr(extra, "url_name", None) for extra in cls.get_extra_actions()}
 
 
 @checks.register(checks.Tags.urls)

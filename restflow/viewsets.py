@@ -130,6 +130,29 @@ def _check_action_configs(cls):
             )
 
 
+def _url_name_aliases(cls):
+    """Let an ``action_configs`` key that is an ``@action``'s ``url_name`` configure that action.
+
+    restflow's docs name a custom action by its method name "or the ``url_name`` argument when
+    supplied"; the view's ``action`` is always the method name, so such a key is copied to it
+    (on the class's own mapping, once). Both spellings for one action is a mistake, raised.
+    """
+    configs = cls.action_configs or {}
+    aliases = {}
+    for extra in cls.get_extra_actions():
+        name, url_name = extra.__name__, getattr(extra, "url_name", None)
+        if url_name in (None, name) or url_name not in configs or callable(getattr(cls, url_name, None)):
+            continue
+        if name in configs and configs[name] is not configs[url_name]:
+            raise ImproperlyConfigured(
+                f"{cls.__name__}.action_configs configures the action '{name}' twice: as '{name}' and "
+                f"by its url_name '{url_name}'. Keep one entry."
+            )
+        aliases[name] = configs[url_name]
+    if aliases:
+        cls.action_configs = {**configs, **aliases}
+
+
 def _cache_actions(cls):
     """Wrap each action whose ActionConfig has ``cache=cache_response(...)``, once per class.
 
@@ -220,6 +243,7 @@ class AsyncViewSetMixin(ActionConfigMixin, drf_viewsets.ViewSetMixin):
         """
         checked = super().as_view(actions, **initkwargs)
         _check_action_configs(cls)
+        _url_name_aliases(cls)
         _cache_actions(cls)
         bound = dict(actions)
         if "get" in bound and "head" not in bound:

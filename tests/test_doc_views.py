@@ -14,6 +14,7 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
 from rest_framework.exceptions import NotFound
+from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
@@ -672,6 +673,45 @@ async def test_action_configs_worked_example(client):
     assert archived["count"] == 1 and archived["results"][0]["sku"] == "s3"
 
 
+class UrlNamedActionViewSet(AsyncModelViewSet):
+    """action-configs.md "Custom actions": an action is named by its method "or the url_name argument
+    when supplied" -- a config keyed by the url_name applies (here: admins only)."""
+
+    queryset = Product.objects.order_by("id")
+    serializer_class = ProductSerializer
+    action_configs = {"archive-all": ActionConfig(permission_classes=[IsAdminUser])}
+
+    @action(detail=False, methods=["post"], url_path="archive-all", url_name="archive-all")
+    async def archive_all(self, request):
+        return await self.aserialized_response({"archived": True})
+
+
+async def test_action_configs_keyed_by_url_name(client):
+    """guide/views/action-configs.md, "Custom actions": the url_name key configures the action."""
+    assert (await client.post("/url-named/archive-all/")).status_code == 403  # anonymous: refused
+    assert (await client.get("/url-named/")).status_code == 200  # other actions keep the defaults
+
+
+def test_action_configs_url_name_key_is_no_check_warning():
+    from restflow._checks import _action_config_messages
+    from restflow.viewsets import ActionConfigMixin
+
+    assert _action_config_messages(UrlNamedActionViewSet, ActionConfigMixin) == []
+
+
+def test_action_configs_one_action_keyed_twice_is_refused():
+    from django.core.exceptions import ImproperlyConfigured
+
+    class Twice(UrlNamedActionViewSet):
+        action_configs = {
+            "archive-all": ActionConfig(permission_classes=[IsAdminUser]),
+            "archive_all": ActionConfig(permission_classes=[]),
+        }
+
+    with pytest.raises(ImproperlyConfigured, match="configures the action 'archive_all' twice"):
+        Twice.as_view({"post": "archive_all"})
+
+
 # --- guide/views/post-fetch.md -----------------------------------------------------------------
 
 
@@ -869,6 +909,7 @@ router.register("health", HealthViewSet, basename="health")
 router.register("archive-products", ArchiveViewSet, basename="archive-products")
 router.register("own-async-vs", OwnAsyncViewSet, basename="own-async-vs")
 router.register("inline-action", InlineActionViewSet, basename="inline-action")
+router.register("url-named", UrlNamedActionViewSet, basename="url-named")
 
 urlpatterns = [
     path("index/top/", TopProductsView.as_view()),

@@ -149,14 +149,36 @@ async def asave(serializer, **kwargs):
     return await plain_save(serializer, **kwargs)
 
 
+@functools.cache
+def _attnames(model):
+    return tuple(field.attname for field in model._meta.concrete_fields)
+
+
 def _loaded_values(instance):
     """Snapshot of the instance's loaded concrete field values (deferred ones left out)."""
-    values = {}
-    for field in instance._meta.concrete_fields:
-        if field.attname in instance.__dict__:
-            value = instance.__dict__[field.attname]
-            values[field.attname] = copy.deepcopy(value) if isinstance(value, (dict, list)) else value
+    state = instance.__dict__
+    values = {name: state[name] for name in _attnames(type(instance)) if name in state}
+    for name, value in values.items():
+        if isinstance(value, (dict, list)):
+            values[name] = copy.deepcopy(value)  # a JSON value changed in place must still differ
     return values
+
+
+def remember_loaded(instance):
+    """Record ``instance``'s values as the database gave them; call it before any user code sees it.
+
+    ``writing_changed_fields`` compares against this record: whatever is set on the
+    instance afterwards (by ``validate()``, a hook, the model's ``save()``) counts as changed.
+    """
+    instance._state.restflow_loaded = _loaded_values(instance)
+    return instance
+
+
+def _changed(field, loaded, current):
+    """True when ``field``'s value is set on the instance and is not the one loaded."""
+    if field.attname not in current:
+        return False  # deferred and never read: nothing to write
+    return field.attname not in loaded or current[field.attname] != loaded[field.attname]
 
 
 @contextlib.contextmanager
@@ -164,17 +186,22 @@ def writing_changed_fields(serializer):
     """While the block runs, a plain ``save()`` of the serializer's instance writes only what changed.
 
     Concurrent partial updates of different fields of one row then never undo each
-    other. The fields are chosen when the row is written, after the model's own
-    ``save()`` and the pre_save receivers have run, so what they set is written too
-    (as DRF's full save would): a field counts when the serializer validated it or
-    its value differs from the one loaded; ``auto_now`` fields always count. A save
-    that names its own ``update_fields``, or changes the primary key, is left as it is.
+    other. A field counts when the serializer validated it, when its value differs
+    from the one recorded at load time (``remember_loaded``: whatever validation, a
+    hook, the model's ``save()`` or a pre_save receiver set on the instance, as DRF's
+    full save would write it), or when it is ``auto_now``. The fields are chosen when
+    the row is written. An instance with no record of its loaded values (one a
+    ``get_object`` override fetched), a save that names its own ``update_fields``, or
+    one that changes the primary key is saved as it asks: in full, as in DRF.
     """
     instance = serializer.instance
     if not isinstance(instance, models.Model) or "_save_table" in instance.__dict__:
         yield  # not a model, or already inside such a block (an override calling the default hook)
         return
-    before = _loaded_values(instance)
+    before = getattr(instance._state, "restflow_loaded", None)
+    if before is None:
+        yield  # what was loaded is unknown: a full save, as DRF's
+        return
     meta = instance._meta
     save_table = instance._save_table
     position = _update_fields_position(type(instance)._save_table)
@@ -192,7 +219,7 @@ def writing_changed_fields(serializer):
             and (
                 field.name in validated
                 or field.attname in validated
-                or after.get(field.attname) != before.get(field.attname)
+                or _changed(field, before, after)
                 or getattr(field, "auto_now", False)
             )
         ]

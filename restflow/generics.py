@@ -5,8 +5,10 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import SAFE_METHODS
 
 from restflow import mixins
+from restflow._serializing import remember_loaded
 from restflow._sync import acall, callable_from_sync, in_thread, loop_first, overrides_sync
 from restflow.apiview import AsyncAPIView, PaginatorMixin  # noqa: F401  (PaginatorMixin: for the viewsets)
 
@@ -44,6 +46,8 @@ class AsyncGenericAPIView(AsyncAPIView, GenericAPIView):
         """The object named by the URL: 404 when missing or malformed; object permissions checked.
 
         A view that overrides DRF's ``get_object`` gets it called (in a hop when sync).
+        For a write, the loaded values are recorded before any user code sees the object: an
+        update then writes what changed since (see ``writing_changed_fields``).
         """
         if overrides_sync(self, "aget_object", "get_object"):
             return await acall(self.get_object)
@@ -61,6 +65,8 @@ class AsyncGenericAPIView(AsyncAPIView, GenericAPIView):
             raise Http404(f"No {queryset.model._meta.object_name} matches the given query.")
         except (TypeError, ValueError, OverflowError, DjangoValidationError):
             raise Http404  # a malformed value: DRF's plain "Not found."
+        if self.request.method not in SAFE_METHODS:
+            remember_loaded(obj)  # only a write reads it
         await self.acheck_object_permissions(self.request, obj)
         return obj
 

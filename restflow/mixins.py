@@ -7,6 +7,9 @@ delete, needs none of ours: ``restflow._writes``). The hook is DRF's sync
 most specifically.
 A unique-constraint race that slips past validation answers 400 in DRF's error
 shape, not 500.
+
+The actions are ``callable_from_sync``: a sync override written for DRF that
+post-processes ``super().list(...)`` (it runs in a hop) gets the Response.
 """
 
 from functools import partial
@@ -16,7 +19,9 @@ from django.db import IntegrityError, router
 from rest_framework import mixins as drf_mixins
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
+from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
+from rest_framework.serializers import ListSerializer
 from rest_framework.settings import api_settings
 
 from restflow._serializing import (
@@ -28,7 +33,7 @@ from restflow._serializing import (
     save_changed_fields,
     writing_changed_fields,
 )
-from restflow._sync import in_thread, prefers_async
+from restflow._sync import acall, callable_from_sync, in_thread, prefers_async
 from restflow._writes import run_write
 
 CONFLICT_MESSAGE = "The data conflicts with data already stored; it was not saved."
@@ -96,17 +101,32 @@ async def _conflict(serializer):
     return ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [CONFLICT_MESSAGE]}, code="conflict")
 
 
+def _renders_as(serializer, response_class):
+    """True when ``serializer`` renders as ``response_class``: one of it, or a list of it
+    (``many=True``, as DRF's bulk-create recipe makes in ``get_serializer``)."""
+    if isinstance(serializer, ListSerializer):
+        return type(serializer.child) is response_class
+    return type(serializer) is response_class
+
+
+def _response_serializer(serializer, build):
+    """``build(...)``: the response serializer for what ``serializer`` saved (a list of objects too)."""
+    if isinstance(serializer, ListSerializer):
+        return build(serializer.instance, many=True)
+    return build(serializer.instance)
+
+
 async def _response_data(view, serializer):
     """Representation of the saved object through the response serializer."""
-    response_class = view.get_response_serializer_class()
-    if response_class is type(serializer):
+    if _renders_as(serializer, view.get_response_serializer_class()):
         return await adata(serializer)
-    return await adata(view.get_response_serializer(serializer.instance))
+    return await adata(_response_serializer(serializer, view.get_response_serializer))
 
 
 class AsyncListModelMixin:
     """List a queryset, paginated when the view has a paginator."""
 
+    @callable_from_sync
     async def list(self, request, *args, **kwargs):
         queryset = await self.afilter_queryset(await self.aget_queryset())
         return await self.apaginated_response(queryset)
@@ -115,6 +135,7 @@ class AsyncListModelMixin:
 class AsyncRetrieveModelMixin:
     """Retrieve one object."""
 
+    @callable_from_sync
     async def retrieve(self, request, *args, **kwargs):
         instance = await self.aget_object()
         return Response(await adata(self.get_response_serializer(instance)))
@@ -123,6 +144,7 @@ class AsyncRetrieveModelMixin:
 class AsyncCreateModelMixin:
     """Create an object: 201 with DRF's Location header when the data has a URL field."""
 
+    @callable_from_sync
     async def create(self, request, *args, **kwargs):
         serializer = self.get_request_serializer(data=request.data)
         hook = _write_hook(self, "perform_create", AsyncCreateModelMixin.aperform_create)
@@ -150,6 +172,7 @@ class AsyncCreateModelMixin:
 class AsyncUpdateModelMixin:
     """Update an object (PUT) or some of its fields (PATCH), writing only changed fields."""
 
+    @callable_from_sync
     async def update(self, request, *args, **kwargs):
         partial_update = kwargs.pop("partial", False)
         instance = await self.aget_object()
@@ -164,9 +187,10 @@ class AsyncUpdateModelMixin:
             instance._prefetched_objects_cache = {}
         return Response(await _response_data(self, serializer))
 
+    @callable_from_sync
     async def partial_update(self, request, *args, **kwargs):
         kwargs["partial"] = True
-        return await self.update(request, *args, **kwargs)
+        return await acall(self.update, request, *args, **kwargs)  # a sync override (DRF's) in a hop
 
     async def aperform_update(self, serializer):
         """Save the changes; override for side effects (they share its transaction).
@@ -186,6 +210,7 @@ class AsyncUpdateModelMixin:
 class AsyncDestroyModelMixin:
     """Destroy an object: 204."""
 
+    @callable_from_sync
     async def destroy(self, request, *args, **kwargs):
         instance = await self.aget_object()
         hook = _write_hook(self, "perform_destroy", AsyncDestroyModelMixin.aperform_destroy)
@@ -206,20 +231,27 @@ class AsyncDestroyModelMixin:
 
 
 def _serializer(view, direction, *args, **kwargs):
-    """A serializer of the view's ``direction`` ("request"/"response") class; DRF's ``get_serializer`` without one."""
+    """A serializer of the view's ``direction`` ("request"/"response") class.
+
+    restflow's helpers build it when the view has them; DRF's ``get_serializer`` does
+    when the view has no directed classes or overrides ``get_serializer`` (code written
+    for DRF, whose choice then holds).
+    """
+    helper = getattr(view, f"get_{direction}_serializer", None)
+    if helper is not None:
+        return helper(*args, **kwargs)  # they call a get_serializer override themselves
     getter = getattr(view, f"get_{direction}_serializer_class", None)
-    if getter is None:
+    if getter is None or type(view).get_serializer is not GenericAPIView.get_serializer:
         return view.get_serializer(*args, **kwargs)
-    context = view.get_context() if hasattr(view, "get_context") else view.get_serializer_context()
-    kwargs.setdefault("context", context)
+    kwargs.setdefault("context", view.get_serializer_context())
     return getter()(*args, **kwargs)
 
 
 def _response(view, serializer, status=status.HTTP_200_OK, success_headers=None):
     """The saved object through the response serializer (the request one's data when they are the same)."""
     response_class = getattr(view, "get_response_serializer_class", None)
-    if response_class is not None and response_class() is not type(serializer):
-        data = _serializer(view, "response", serializer.instance).data
+    if response_class is not None and not _renders_as(serializer, response_class()):
+        data = _response_serializer(serializer, partial(_serializer, view, "response")).data
     else:
         data = serializer.data
     return Response(data, status=status, headers=success_headers(data) if success_headers else None)

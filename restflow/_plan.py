@@ -423,10 +423,35 @@ def _plan(serializer):
         return plan
 
 
-def _prepared(plan, serializer):
-    """The plan's columns for one call, with what DRF looks up per value looked up once."""
+def _recording(method, results):
+    append = results.append
+
+    def call(obj):
+        value = method(obj)
+        append(value)
+        return value
+
+    return call
+
+
+def _replaying(method, pending):
+    def call(obj):
+        value = next(pending, _UNSET)
+        return method(obj) if value is _UNSET else value
+
+    return call
+
+
+def _prepared(plan, serializer, method_results):
+    """The plan's columns for one call, with what DRF looks up per value looked up once.
+
+    ``method_results`` (see ``represent``) wraps the method columns: empty, each result
+    is appended to it; holding a stopped rendering's results, they are given back in
+    call order (one iterator for every column) before any method is called again.
+    """
     if not plan.per_call:
         return plan.columns
+    pending = iter(method_results) if method_results else None
     columns = list(plan.columns)
     zone = _UNSET
     for index, what, detail in plan.per_call:
@@ -443,6 +468,10 @@ def _prepared(plan, serializer):
             argument = (exponent, rounding, context)
         else:
             argument = getattr(serializer, detail)
+            if pending is not None:
+                argument = _replaying(argument, pending)
+            elif method_results is not None:
+                argument = _recording(argument, method_results)
         columns[index] = (name, attr, kind, argument, to_representation)
     return columns
 
@@ -478,8 +507,15 @@ def _row_renderer(serializer):
     return render
 
 
-def represent(serializer):
-    """``serializer.data`` through the class's plan, or None when DRF must render it."""
+def represent(serializer, method_results=None):
+    """``serializer.data`` through the class's plan, or None when DRF must render it.
+
+    ``method_results``: a list, when the rendering may stop (SynchronousOnlyOperation
+    on the event loop) and be redone in a thread. An empty one gets the
+    ``SerializerMethodField`` results in call order; the redo passes the same list and
+    takes them back instead of calling those methods again, so each runs once per row,
+    as in DRF. (A row the plan hands to DRF's own rendering calls its methods directly.)
+    """
     if not _can_render(serializer):
         return None
     if isinstance(serializer, drf_serializers.ListSerializer):
@@ -498,7 +534,7 @@ def represent(serializer):
             return None
         _set_url_field_name(child)
         serializer._data = speedups.plan_rows(
-            _prepared(plan, child), serializer.instance, plan.model, _row_renderer(child)
+            _prepared(plan, child, method_results), serializer.instance, plan.model, _row_renderer(child)
         )
         return serializer.data
     if not isinstance(serializer, drf_serializers.Serializer) or not _untouched(serializer):
@@ -508,6 +544,6 @@ def represent(serializer):
         return None
     _set_url_field_name(serializer)
     serializer._data = speedups.plan_row(
-        _prepared(plan, serializer), serializer.instance, plan.model, _row_renderer(serializer)
+        _prepared(plan, serializer, method_results), serializer.instance, plan.model, _row_renderer(serializer)
     )
     return serializer.data

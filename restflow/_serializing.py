@@ -32,8 +32,8 @@ def _key(serializer):
     return (type(serializer), type(getattr(serializer, "child", None)))
 
 
-def _representation(serializer):
-    data = represent(serializer)
+def _representation(serializer, method_results=None):
+    data = represent(serializer, method_results)
     if data is None:
         prime_fields(serializer)
         data = serializer.data
@@ -91,15 +91,25 @@ async def ais_valid_then(serializer, then, *args):
 
 
 async def plain_data(serializer):
-    """``serializer.data`` without blocking the loop."""
+    """``serializer.data`` without blocking the loop.
+
+    A rendering redone in the hop takes back the method fields' results from the one
+    that stopped on the loop (``represent``): each method runs once per row, as in DRF.
+    """
     key = _key(serializer)
-    if key not in _data_in_thread:
-        instance = serializer.instance
-        if isinstance(serializer, ListSerializer) and isinstance(instance, (models.QuerySet, models.Manager)):
-            # Fetch a lazy queryset here: its query alone must not mark the class as
-            # one whose representation needs the thread (every later request would hop).
-            serializer.instance = [obj async for obj in instance.all()]
-    return await on_loop_or_hop(_data_in_thread, key, _representation, serializer)
+    if key in _data_in_thread:
+        return await in_thread(_representation, serializer)
+    instance = serializer.instance
+    if isinstance(serializer, ListSerializer) and isinstance(instance, (models.QuerySet, models.Manager)):
+        # Fetch a lazy queryset here: its query alone must not mark the class as
+        # one whose representation needs the thread (every later request would hop).
+        serializer.instance = [obj async for obj in instance.all()]
+    method_results = []
+    try:
+        return _representation(serializer, method_results)
+    except SynchronousOnlyOperation:
+        _data_in_thread.add(key)
+    return await in_thread(_representation, serializer, method_results)
 
 
 async def plain_save(serializer, **kwargs):

@@ -7,8 +7,8 @@ serializer classes build on): validation and representation first run on the
 event loop, where they cost no hop. When such a serializer needs the database
 there (a related field, a UniqueValidator), Django refuses with
 SynchronousOnlyOperation before any query runs; the work is then redone in one
-hop, and the serializer class remembered so later requests go straight to the
-thread.
+hop (a rendering keeps the method fields' results it already has), and the
+serializer class remembered so later requests go straight to the thread.
 """
 
 import contextlib

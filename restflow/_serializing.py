@@ -97,19 +97,15 @@ async def plain_data(serializer):
     that stopped on the loop (``represent``): each method runs once per row, as in DRF.
     """
     key = _key(serializer)
-    if key in _data_in_thread:
-        return await in_thread(_representation, serializer)
-    instance = serializer.instance
-    if isinstance(serializer, ListSerializer) and isinstance(instance, (models.QuerySet, models.Manager)):
-        # Fetch a lazy queryset here: its query alone must not mark the class as
-        # one whose representation needs the thread (every later request would hop).
-        serializer.instance = [obj async for obj in instance.all()]
-    method_results = []
-    try:
-        return _representation(serializer, method_results)
-    except SynchronousOnlyOperation:
-        _data_in_thread.add(key)
-    return await in_thread(_representation, serializer, method_results)
+    method_results = None
+    if key not in _data_in_thread:
+        instance = serializer.instance
+        if isinstance(serializer, ListSerializer) and isinstance(instance, (models.QuerySet, models.Manager)):
+            # Fetch a lazy queryset here: its query alone must not mark the class as
+            # one whose representation needs the thread (every later request would hop).
+            serializer.instance = [obj async for obj in instance.all()]
+        method_results = []  # filled on the loop, read back by a redo in the hop
+    return await on_loop_or_hop(_data_in_thread, key, _representation, serializer, method_results)
 
 
 async def plain_save(serializer, **kwargs):

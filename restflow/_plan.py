@@ -414,13 +414,18 @@ def _pk_attname(model, name):
     return getattr(field, "attname", None)
 
 
-def _plan(serializer):
+def per_class(plans, serializer, build):
+    """``plans[type(serializer)]``, built by ``build(serializer)`` on the class's first use."""
     cls = type(serializer)
     try:
-        return _plans[cls]
+        return plans[cls]
     except KeyError:
-        plan = _plans[cls] = _build_plan(serializer)
+        plan = plans[cls] = build(serializer)
         return plan
+
+
+def _plan(serializer):
+    return per_class(_plans, serializer, _build_plan)
 
 
 def _recording(method, results):

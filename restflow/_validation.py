@@ -339,12 +339,7 @@ def _build_plan(serializer):
 
 
 def _plan_for(serializer):
-    cls = type(serializer)
-    try:
-        return _plans[cls]
-    except KeyError:
-        plan = _plans[cls] = _build_plan(serializer)
-        return plan
+    return _plan.per_class(_plans, serializer, _build_plan)
 
 
 def _passes(checks, value):

@@ -2,16 +2,19 @@
 
 On a hit the view body, serializers and renderer are skipped: a plain ``HttpResponse`` is rebuilt
 from the stored content, status and headers. Only successful, cookie-free, non-streaming
-responses are stored unless ``cache_if``/``cache_unless`` say otherwise.
+responses are stored unless ``cache_if``/``cache_unless`` say otherwise. Only GET and HEAD
+requests are answered from the cache or stored in it: any other method runs the view.
 """
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
+from rest_framework.request import Request
 
 from restflow.caching.fields import KeyContext
 from restflow.caching.keys import ResponseCacheKeyConstructor
 from restflow.caching.wrappers import DEFAULT_TTL, CachedWrapper, set_response_cache_header
 from restflow.renderers import arender
 
+CACHED_METHODS = frozenset({"GET", "HEAD"})
 _NOT_STORED = frozenset({"set-cookie", "vary", "allow", "x-cache-status", "x-cached-at", "x-cache-reset-at"})
 
 
@@ -79,12 +82,23 @@ class CachedResponseWrapper(CachedWrapper):
         return response
 
     def __call__(self, *args, **kwargs):
+        if not _cacheable_method(args, kwargs):
+            # A write (or OPTIONS, TRACE...) always runs, and its answer is never stored.
+            return self.handler(*args, **kwargs)
         if self.is_async:
             return self._acall(args, kwargs)
         return self._with_headers(self._get(args, kwargs))
 
     async def _acall(self, args, kwargs):
         return self._with_headers(await self._aget(args, kwargs))
+
+
+def _cacheable_method(args, kwargs):
+    """True unless the call's request uses a method other than GET or HEAD."""
+    request = kwargs.get("request")
+    if request is None:
+        request = next((arg for arg in args if isinstance(arg, (Request, HttpRequest))), None)
+    return request is None or request.method in CACHED_METHODS
 
 
 class ResponseCachePolicy:

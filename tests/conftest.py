@@ -26,3 +26,13 @@ def _close_sync_thread_connections(django_db_setup):
     from django.db import connections
 
     SyncToAsync.single_thread_executor.submit(connections.close_all).result()
+
+
+@pytest.fixture
+def fresh_memos():
+    """Every per-class memo (``restflow._memo``) empty before and after the test."""
+    from restflow._memo import clear_all
+
+    clear_all()
+    yield
+    clear_all()

@@ -11,7 +11,7 @@ PORT ?= 8000
 # `make demo ASGI=restflow` serves with restflow's ASGI handler instead of Django's.
 ASGI ?= django
 
-.PHONY: test test-compiled test-python test-postgres demo bench clean
+.PHONY: test test-compiled test-python test-postgres reference-suite demo bench clean
 
 $(VENV)/.installed: pyproject.toml setup.py restflow/_speedups.pyx
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,12 @@ test-postgres: $(VENV)/.installed
 	else \
 		echo "PostgreSQL does not answer on 127.0.0.1:5432: skipping the PostgreSQL run"; \
 	fi
+
+# `make reference-suite REFERENCE_TESTS=path/to/tests`: a checkout of restflow's published tests/ folder,
+# run unchanged against this package (tests/support/run_reference_suite.py; nothing is downloaded).
+reference-suite: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e ".[reference-suite]"
+	$(PY) tests/support/run_reference_suite.py $(REFERENCE_TESTS) $(PYTEST_ARGS)
 
 demo: $(VENV)/.installed
 	$(PY) -m pip install --quiet uvicorn

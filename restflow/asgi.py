@@ -64,17 +64,31 @@ class ASGIHandler(django_asgi.ASGIHandler):
         self.workers = WorkerPool(**_pool_options(max_idle_workers, max_workers, idle_timeout))
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] != "http" or _inside_thread_sensitive_code():
-            # Other protocols are refused as Django refuses them; under an
-            # enclosing thread-sensitive context its thread is the request's.
-            return await self._serve_as_django(scope, receive, send)
-        worker = await self.workers.lend()
-        context = ThreadSensitiveContext()
+        if scope["type"] != "http":
+            return await super().__call__(scope, receive, send)  # refused as Django refuses it
+        # The whole body arrives (spooled to disk past FILE_UPLOAD_MAX_MEMORY_SIZE, as
+        # Django's handler does) before a worker is lent: a slow upload holds no thread.
         try:
+            body_file = await self.read_body(receive)
+        except RequestAborted:
+            return
+        try:
+            if _inside_thread_sensitive_code():
+                # Under an enclosing thread-sensitive context its thread is the request's.
+                await self._handle(scope, body_file, receive, send, None)
+            else:
+                await self._handle_on_worker(scope, body_file, receive, send)
+        finally:
+            body_file.close()
+
+    async def _handle_on_worker(self, scope, body_file, receive, send):
+        worker = await self.workers.lend()
+        try:
+            context = ThreadSensitiveContext()
             async with context:
                 SyncToAsync.context_to_thread_executor[context] = worker
                 try:
-                    await self._handle(scope, receive, send, worker)
+                    await self._handle(scope, body_file, receive, send, worker)
                 finally:
                     # Taken out before the context exits, so asgiref does not shut it down.
                     del SyncToAsync.context_to_thread_executor[context]
@@ -82,29 +96,17 @@ class ASGIHandler(django_asgi.ASGIHandler):
             worker.prologue = None
             self.workers.give_back(worker)
 
-    async def _serve_as_django(self, scope, receive, send):
-        if scope["type"] != "http":
-            return await super().__call__(scope, receive, send)
-        await self._handle(scope, receive, send, None)
-
-    async def _handle(self, scope, receive, send, worker):
-        """Serve one HTTP request as Django's handler does, with cheaper signals."""
-        try:
-            body_file = await self.read_body(receive)
-        except RequestAborted:
+    async def _handle(self, scope, body_file, receive, send, worker):
+        """Serve one HTTP request whose body has arrived, as Django's handler does, with cheaper signals."""
+        set_script_prefix(django_asgi.get_script_prefix(scope))
+        await self._request_started(scope, worker)
+        request, error_response = self.create_request(scope, body_file)
+        if request is None:
+            await self.send_response(error_response, send)
+            await self._request_finished(error_response, worker)
             return
-        try:
-            set_script_prefix(django_asgi.get_script_prefix(scope))
-            await self._request_started(scope, worker)
-            request, error_response = self.create_request(scope, body_file)
-            if request is None:
-                await self.send_response(error_response, send)
-                await self._request_finished(error_response, worker)
-                return
-            response = await self._respond_unless_disconnected(request, receive, send)
-            await self._request_finished(response, worker)
-        finally:
-            body_file.close()
+        response = await self._respond_unless_disconnected(request, receive, send)
+        await self._request_finished(response, worker)
 
     async def _respond_unless_disconnected(self, request, receive, send):
         """The response, or None when the client left before the view returned one.

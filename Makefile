@@ -11,7 +11,7 @@ PORT ?= 8000
 # `make demo ASGI=restflow` serves with restflow's ASGI handler instead of Django's.
 ASGI ?= django
 
-.PHONY: test test-compiled test-python test-postgres reference-suite demo bench clean
+.PHONY: test test-fast test-compiled test-python test-postgres reference-suite demo bench clean
 
 $(VENV)/.installed: pyproject.toml setup.py restflow/_speedups.pyx
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,12 @@ $(VENV)/.installed: pyproject.toml setup.py restflow/_speedups.pyx
 	touch $@
 
 test: test-compiled test-python test-postgres
+
+# The fast layer: no server processes, no Redis, no PostgreSQL; both twins.
+FAST := -m "not server and not redis and not postgres"
+test-fast: $(VENV)/.installed
+	env -u RESTFLOW_NO_EXTENSIONS -u DATABASE_URL RESTFLOW_REQUIRE_EXTENSIONS=1 $(PY) -m pytest $(FAST) $(PYTEST_ARGS)
+	env -u DATABASE_URL -u RESTFLOW_REQUIRE_EXTENSIONS RESTFLOW_NO_EXTENSIONS=1 $(PY) -m pytest $(FAST) $(PYTEST_ARGS)
 
 test-compiled: $(VENV)/.installed
 	env -u RESTFLOW_NO_EXTENSIONS -u DATABASE_URL RESTFLOW_REQUIRE_EXTENSIONS=1 $(PY) -m pytest $(PYTEST_ARGS)

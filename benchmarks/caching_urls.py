@@ -9,8 +9,8 @@ from rest_framework.routers import DefaultRouter
 from restflow.caching import cache_response
 from restflow.pagination import PageNumberPagination
 from restflow.views import ActionConfig, AsyncModelViewSet
-from tests.testapp.models import Product
-from tests.testapp.serializers import ProductSerializer
+from tests.support.testapp.models import Product
+from tests.support.testapp.serializers import ProductSerializer
 
 
 class Pages(PageNumberPagination):

@@ -181,7 +181,7 @@ def main(argv=None):
     from benchmarks.bench_project.asgi import bench_settings, make_application
     from benchmarks.bench_project.client import HopCounter
     from benchmarks import test_requests as t
-    from tests.testapp.models import Product
+    from tests.support.testapp.models import Product
 
     rows = t.SCALING_ROWS if args.page_sizes else t.ROWS
     t._seed(rows)

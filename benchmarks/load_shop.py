@@ -7,7 +7,7 @@ checked against what the API answered: every 201 is one row, nothing lost, nothi
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test python -m benchmarks.load_shop --seconds 60
 
-tests/test_load.py runs a short variant.
+tests/end_to_end/test_shop_under_load.py runs a short variant.
 """
 
 import argparse
@@ -33,7 +33,7 @@ class Shop:
     """The example shop on its own PostgreSQL database, served by ``workers`` uvicorn processes."""
 
     def __init__(self, tmp_path, workers=4, pool=8, write_rate="300/min", redis_db=10):
-        from tests.test_e2e import ShopServer, _free_port
+        from tests.end_to_end.test_shop_over_http import ShopServer, _free_port
 
         self.server = ShopServer(tmp_path, "load")
         assert self.server.db.url, "the load test needs PostgreSQL (DATABASE_URL)"

@@ -28,7 +28,7 @@ ROWS = 100
 
 
 def products(count=ROWS):
-    from tests.testapp.models import Product
+    from tests.support.testapp.models import Product
 
     start = datetime.datetime(2024, 5, 1, 12, 30, 15, 123456, tzinfo=datetime.timezone.utc)
     return [

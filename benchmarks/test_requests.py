@@ -76,7 +76,7 @@ class Bench:
 
 
 def _seed(count, start=0):
-    from tests.testapp.models import Product
+    from tests.support.testapp.models import Product
 
     Product.objects.bulk_create(
         Product(name=f"Product {i}", sku=f"bench-{i}", price=i, rating="4.50", description="x" * 40)
@@ -99,7 +99,7 @@ def application(pytestconfig):
 
 @pytest.fixture
 def bench(application):
-    from tests.testapp.models import Product
+    from tests.support.testapp.models import Product
 
     _seed(ROWS)
     app, loop = application

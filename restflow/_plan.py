@@ -18,7 +18,7 @@ and ``to_representation``. Here, per serializer class:
   its twin); any other value goes to the DRF field's own ``to_representation``
   on a per-class template field, and a row the plan cannot render (a missing
   attribute, a callable source, an unexpected object) is rendered by DRF's own
-  code. Output is DRF's, byte for byte (``tests/test_plan.py``).
+  code. Output is DRF's, byte for byte (``tests/serializers/test_representation_plan.py``).
 
 A class is left entirely to DRF when it customises anything the plan relies on:
 ``get_fields`` or the ModelSerializer hooks that build fields,

@@ -28,7 +28,7 @@ serializer class:
   ``run_validation``, ``validate_<name>`` hooks, errors collected as DRF
   collects them; then the serializer's validators and ``validate()``.
 
-``tests/test_validation_plan.py`` compares validated data and errors with DRF's
+``tests/serializers/test_validation_plan.py`` compares validated data and errors with DRF's
 on generated inputs.
 """
 

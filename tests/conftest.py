@@ -1,6 +1,25 @@
-"""Shared fixtures: the async client, a clean cache per test, sync-thread connections closed at the end."""
+"""Shared fixtures (the async client, a clean cache per test, sync-thread connections closed at the end)
+and the markers' skip rules: ``server``, ``redis``, ``postgres`` (see pyproject.toml)."""
+
+import os
 
 import pytest
+
+from tests.support.services import redis_answers
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip ``redis`` tests when no Redis answers and ``postgres`` tests unless DATABASE_URL names one."""
+    on_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+    no_redis = None
+    for item in items:
+        if item.get_closest_marker("postgres") and not on_postgres:
+            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL (make test-postgres does)"))
+        if item.get_closest_marker("redis"):
+            if no_redis is None:
+                no_redis = not redis_answers()
+            if no_redis:
+                item.add_marker(pytest.mark.skip(reason="no Redis answers on 127.0.0.1:6379"))
 
 
 @pytest.fixture(autouse=True)

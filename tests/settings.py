@@ -7,7 +7,7 @@ SECRET_KEY = "restflow-tests"
 DEBUG = False
 USE_TZ = True
 ALLOWED_HOSTS = ["*"]
-ROOT_URLCONF = "tests.urls"
+ROOT_URLCONF = "tests.support.urls"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
@@ -18,12 +18,12 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "django_filters",
-    "tests.testapp",
-    "tests.compatapp",
+    "tests.support.testapp",
+    "tests.support.compatapp",
     "django.contrib.postgres",
-    "tests.docfilters",
-    "tests.serializersapp",
-    "tests.oracleapp",
+    "tests.support.docfilters",
+    "tests.support.serializersapp",
+    "tests.support.oracleapp",
 ]
 
 MIDDLEWARE = [

@@ -25,7 +25,7 @@ from ninja.errors import HttpError, ValidationError
 from ninja.pagination import AsyncPaginationBase, paginate
 from pydantic import PlainSerializer
 
-from tests.testapp.models import Product
+from tests.support.testapp.models import Product
 
 from .pages import page_link
 from .serializers import created_text, rating_text

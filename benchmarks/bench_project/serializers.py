@@ -3,7 +3,7 @@
 from django.utils import timezone
 from rest_framework import serializers
 
-from tests.testapp.models import Product
+from tests.support.testapp.models import Product
 
 FIELDS = ["id", "name", "sku", "price", "rating", "in_stock", "status", "category", "created"]
 

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 import restflow.pagination
 from restflow.views import AsyncModelViewSet
-from tests.testapp.models import Product
+from tests.support.testapp.models import Product
 
 from .pages import page_link
 from .serializers import ProductSerializer, product_dict

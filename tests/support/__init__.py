@@ -1,0 +1,1 @@
+"""Shared apps, URLconfs, servers and harnesses of the test suite."""

@@ -11,7 +11,7 @@ PORT ?= 8000
 # `make demo ASGI=restflow` serves with restflow's ASGI handler instead of Django's.
 ASGI ?= django
 
-.PHONY: test test-fast test-compiled test-python test-postgres reference-suite demo bench clean
+.PHONY: lint docs test test-fast test-compiled test-python test-postgres reference-suite demo bench clean
 
 $(VENV)/.installed: pyproject.toml setup.py restflow/_speedups.pyx
 	$(PYTHON) -m venv $(VENV)
@@ -60,8 +60,19 @@ demo: $(VENV)/.installed
 	@echo ""
 	cd examples/shop && SHOP_ASGI_HANDLER=$(ASGI) $(abspath $(VENV))/bin/uvicorn shop.asgi:application --host $(HOST) --port $(PORT)
 
+# ruff (lint and format) and mypy on restflow/; the documentation site, warnings as errors.
+lint: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e ".[lint]"
+	$(VENV)/bin/ruff check restflow tests benchmarks
+	$(VENV)/bin/ruff format --check restflow
+	$(VENV)/bin/mypy
+
+docs: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e ".[docs]"
+	$(VENV)/bin/mkdocs build --strict --quiet
+
 bench: $(VENV)/.installed
 	env -u RESTFLOW_NO_EXTENSIONS $(PY) -m pytest benchmarks -p no:randomly --benchmark-only --benchmark-columns=min,median,mean,rounds -q
 
 clean:
-	rm -rf $(VENV) build *.egg-info restflow/_speedups.c restflow/_speedups*.so
+	rm -rf $(VENV) build site *.egg-info restflow/_speedups.c restflow/_speedups*.so

@@ -35,22 +35,75 @@ class Worker(Executor):
     submitted, then is cleared: the handler puts Django's own
     ``request_started`` receivers there, so a request pays for them only if it
     sends work to its thread, and with no extra hop when it does.
+
+    ``busy`` is True while the request's last call (not counting ``after``
+    calls, which nobody awaits) has not finished: a request abandoned by its
+    client may still be running on the thread after the handler is done with it.
     """
 
     def __init__(self, name):
+        self.name = name
         self.prologue = None
         self.submitted = 0
         self.idle_since = None  # when it was last given back to the pool
+        self._last = None  # the future of the last call submitted
+        self._renew = False  # set on the thread: start a fresh thread after this call
         self._calls = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._serve, name=name, daemon=True)
-        self._thread.start()
+        self._thread = self._start()
+
+    def _start(self):
+        thread = threading.Thread(target=self._serve, name=self.name, daemon=True)
+        thread.start()
+        return thread
 
     def submit(self, fn, /, *args, **kwargs):
         future = Future()
         prologue, self.prologue = self.prologue, None
         self.submitted += 1
+        self._last = future
         self._calls.put((future, prologue, fn, args, kwargs))
         return future
+
+    def after(self, fn, /, *args):
+        """Queue ``fn`` behind the calls submitted so far, for nobody to await; its failure is logged."""
+        future = Future()
+        self._calls.put((future, None, fn, args, {}))
+        future.add_done_callback(_log_failure)
+        return future
+
+    @property
+    def busy(self):
+        return self._last is not None and not self._last.done()
+
+    def when_done(self, callback):
+        """Call ``callback()`` (on the worker's thread, or now) once the last call submitted has finished."""
+        if self.busy:
+            self._last.add_done_callback(lambda _: callback())
+        else:
+            callback()
+
+    def end_request(self):
+        """Queue the check that the request left no transaction open on this thread (see ``_check_transactions``)."""
+        self.after(self._check_transactions)
+
+    def _check_transactions(self):
+        """Roll back a transaction a request left open (``atomic()`` never exited), and renew the thread.
+
+        Django keeps a connection's transaction state per thread: left as it is, every later
+        request lent this thread would run inside the dead request's transaction. Closing the
+        connections makes the database roll it back; the thread then hands its queue to a
+        fresh thread, so no state of the old one survives.
+        """
+        open_in = [conn.alias for conn in connections.all(initialized_only=True) if conn.in_atomic_block]
+        if not open_in:
+            return
+        logger.warning(
+            "A request left a transaction open on database %s (an atomic() block entered and never exited): "
+            "it was rolled back, and the worker thread's connections closed and its thread replaced.",
+            ", ".join(repr(alias) for alias in open_in),
+        )
+        self._renew = True
+        connections.close_all()
 
     def shutdown(self, wait=True, *, cancel_futures=False):
         """Stop after the calls already submitted (``cancel_futures`` is not supported)."""
@@ -69,6 +122,16 @@ class Worker(Executor):
         while (call := self._calls.get()) is not None:
             _run(*call)
             del call  # hold nothing of a finished request while idle
+            if self._renew:
+                self._renew = False
+                self._thread = self._start()  # this thread, and its thread-local state, end here
+                return
+
+
+def _log_failure(future):
+    """Log what a call nobody awaits raised."""
+    if not future.cancelled() and future.exception() is not None:
+        logger.error("Error on a restflow ASGI worker thread", exc_info=future.exception())
 
 
 def _run(future, prologue, fn, args, kwargs):

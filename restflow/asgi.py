@@ -94,7 +94,12 @@ class ASGIHandler(django_asgi.ASGIHandler):
                     del SyncToAsync.context_to_thread_executor[context]
         finally:
             worker.prologue = None
-            self.workers.give_back(worker)
+            if worker.submitted:
+                worker.end_request()
+            # A request abandoned by its client may still run on the thread: the
+            # worker is lent again only once that call has finished.
+            loop = asyncio.get_running_loop()
+            worker.when_done(lambda: _call_soon(loop, self.workers.give_back, worker))
 
     async def _handle(self, scope, body_file, receive, send, worker):
         """Serve one HTTP request whose body has arrived, as Django's handler does, with cheaper signals."""
@@ -165,7 +170,7 @@ class ASGIHandler(django_asgi.ASGIHandler):
         if on_worker and worker.submitted:
             # Fire and forget: the worker runs calls in order, so the next
             # request it serves starts after these are done.
-            worker.submit(_Send(signals.request_finished, sender, on_worker)).add_done_callback(_log_failure)
+            worker.after(_Send(signals.request_finished, sender, on_worker))
         _Send(signals.request_finished, sender, [r for r in sync_receivers if r not in on_worker])()
 
 
@@ -208,10 +213,19 @@ class _Send:
             receiver(signal=self.signal, sender=self.sender, **self.named)
 
 
-def _log_failure(future):
-    """Log what a call nobody awaits raised (Django's server would have logged it)."""
-    if not future.cancelled() and future.exception() is not None:
-        logger.error("request_finished receiver failed", exc_info=future.exception())
+def _call_soon(loop, callback, *args):
+    """Run ``callback`` on ``loop``: now when called there, else from its next iteration."""
+    if _on(loop):
+        callback(*args)
+    elif not loop.is_closed():
+        loop.call_soon_threadsafe(callback, *args)
+
+
+def _on(loop):
+    try:
+        return asyncio.get_running_loop() is loop
+    except RuntimeError:
+        return False
 
 
 def _only(receivers, allowed):

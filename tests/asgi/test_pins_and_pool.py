@@ -359,11 +359,10 @@ def test_a_forked_child_drops_the_parents_workers():
 
 def test_a_failure_nobody_awaits_is_logged(caplog):
     worker = Worker("pin")
-    future = worker.submit(lambda: 1 / 0)
     with caplog.at_level("ERROR", logger="restflow.asgi"):
-        future.add_done_callback(asgi._log_failure)
+        worker.after(lambda: 1 / 0)
         worker.shutdown()
-    assert "request_finished receiver failed" in caplog.text and "ZeroDivisionError" in caplog.text
+    assert "Error on a restflow ASGI worker thread" in caplog.text and "ZeroDivisionError" in caplog.text
 
 
 # --- options ---------------------------------------------------------------------------

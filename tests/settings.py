@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "tests.support.docfilters",
     "tests.support.serializersapp",
     "tests.support.oracleapp",
+    "restflow.authentication",
 ]
 
 MIDDLEWARE = [

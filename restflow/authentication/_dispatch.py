@@ -1,10 +1,11 @@
 """Authentication from async views: any DRF authenticator, without blocking the loop.
 
-An authenticator with ``aauthenticate`` is awaited. DRF's built-in ones are
-handled without a thread hop where they need no database: session auth reads
-the user through Django's async ``auser()``, and basic/token auth only hop when
-the request carries their Authorization keyword. Any other sync authenticator
-runs in one hop.
+An authenticator with ``aauthenticate`` is awaited. DRF's built-in ones (and
+restflow's subclasses of them) are handled without a thread hop where they need
+no database: session auth reads the user through Django's async ``auser()``, and
+basic/token/remote-user auth only hop when the request carries their credentials.
+Any other sync authenticator (or a subclass overriding ``authenticate``) runs in
+one hop.
 """
 
 from rest_framework import HTTP_HEADER_ENCODING, authentication, exceptions
@@ -44,6 +45,12 @@ async def aauthenticate(authenticator, request):
     """Return ``(user, auth)`` or None from ``authenticator`` for ``request``."""
     if hasattr(authenticator, "aauthenticate"):
         return await authenticator.aauthenticate(request)
+    return await astock(authenticator, request)
+
+
+async def astock(authenticator, request):
+    """``authenticator.authenticate(request)`` from async code: on the loop when DRF's own method
+    needs no database for this request, else in one hop."""
     method = type(authenticator).authenticate
     if method is authentication.SessionAuthentication.authenticate:
         return await _session_user(authenticator, request)
@@ -53,6 +60,10 @@ async def aauthenticate(authenticator, request):
         return None
     if method is authentication.TokenAuthentication.authenticate and not _has_keyword(
         request, authenticator.keyword.lower().encode()
+    ):
+        return None
+    if method is authentication.RemoteUserAuthentication.authenticate and not request._request.META.get(
+        authenticator.header
     ):
         return None
     return await in_thread(authenticator.authenticate, request)

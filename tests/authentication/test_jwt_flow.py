@@ -7,7 +7,7 @@ from restflow.authentication import AccessToken, JWTAuthentication, RefreshToken
 from restflow.authentication.views import TokenBlacklistView, TokenObtainView, TokenRefreshView
 from tests.authentication.conftest import PASSWORD, bearer, split
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls("tests.authentication.urls")]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls("tests.support.authentication_urls")]
 
 
 async def obtain(client, username="khan", password=PASSWORD):

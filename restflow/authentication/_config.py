@@ -64,7 +64,7 @@ class JWTConfig:
     def _check_algorithm_and_keys(self):
         algorithm = self.ALGORITHM
         if str(algorithm).lower() == "none":
-            _fail("ALGORITHM", "is 'none', which turns signature checks off",
+            _fail("ALGORITHM", f"is {algorithm!r}, which turns signature checks off",
                   f"Set one of {', '.join(ALLOWED_ALGORITHMS)}")
         if algorithm not in ALLOWED_ALGORITHMS:
             _fail("ALGORITHM", f"is {algorithm!r}, which is not supported", f"Set one of {', '.join(ALLOWED_ALGORITHMS)}")

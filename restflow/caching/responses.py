@@ -4,13 +4,21 @@ On a hit the view body, serializers and renderer are skipped: a plain ``HttpResp
 from the stored content, status and headers. Only successful, cookie-free, non-streaming
 responses are stored unless ``cache_if``/``cache_unless`` say otherwise. Only GET and HEAD
 requests are answered from the cache or stored in it: any other method runs the view.
+
+The key constructor's key is completed with what else the answer depends on: the request's host,
+the active language, and the values of the request headers the response names in ``Vary``
+(learned from the responses seen: a response is always stored under a key that holds them).
 """
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import cc_delim_re
+from django.utils.translation import get_language
 from rest_framework.request import Request
 
 from restflow.caching.fields import KeyContext
+from restflow.caching.hashing import hash_string
 from restflow.caching.keys import ResponseCacheKeyConstructor
+from restflow.caching.store import escape_glob
 from restflow.caching.wrappers import DEFAULT_TTL, CachedWrapper, set_response_cache_header
 from restflow.renderers import arender
 
@@ -42,6 +50,7 @@ class CachedResponseWrapper(CachedWrapper):
 
     def __init__(self, func, *args, set_cache_headers=False, **kwargs):
         super().__init__(func, *args, **kwargs)
+        self._vary = frozenset()  # request headers the responses named in Vary
         self.set_cache_headers = set_cache_headers
         self.handler = func
         self.func = self._arender if self.is_async else self._render
@@ -49,6 +58,40 @@ class CachedResponseWrapper(CachedWrapper):
     def _context(self, arguments):
         view_kwargs = {name: value for name, value in arguments.items() if name not in ("self", "request")}
         return KeyContext(arguments, view_kwargs)
+
+    # Keys: the constructor's key, then ``~`` and a digest of the request's variant.
+
+    def get_cache_key(self, *args, **kwargs):
+        key = super().get_cache_key(*args, **kwargs)
+        request = _request_of(args, kwargs)
+        return key if request is None else f"{key}~{self._variant(request, self._vary)}"
+
+    def _variant(self, request, vary):
+        request = getattr(request, "_request", request)  # the HttpRequest under DRF's Request
+        parts = [request.get_host(), get_language() or ""]
+        parts += [f"{name}={request.headers.get(name, '')}" for name in sorted(vary)]
+        return hash_string("\n".join(parts))[:32]
+
+    def _store_key(self, key, response, args, kwargs):
+        vary = {name.strip().lower() for name in cc_delim_re.split(response.get("Vary", "")) if name.strip()}
+        if vary <= self._vary:
+            return key
+        self._vary = self._vary | vary  # later lookups include these headers too
+        return self.get_cache_key(*args, **kwargs)
+
+    def _variants_pattern(self, args, kwargs):
+        return escape_glob(super().get_cache_key(*args, **kwargs)) + "~*"
+
+    def delete_cache(self, *args, **kwargs):
+        """Drop the entries for these arguments, for every host, language and varied header."""
+        self._sync_only("delete_cache")
+        self.store.delete_pattern(self._variants_pattern(args, kwargs))
+
+    async def adelete_cache(self, *args, **kwargs):
+        await self.store.adelete_pattern(self._variants_pattern(args, kwargs))
+
+    def sync_delete_cache(self, **kwargs):
+        self.store.delete_pattern(self._variants_pattern((), kwargs))
 
     def _render(self, *args, **kwargs):
         response = self.handler(*args, **kwargs)
@@ -93,11 +136,17 @@ class CachedResponseWrapper(CachedWrapper):
         return self._with_headers(await self._aget(args, kwargs))
 
 
-def _cacheable_method(args, kwargs):
-    """True unless the call's request uses a method other than GET or HEAD."""
+def _request_of(args, kwargs):
+    """The request among a view method's arguments (None when called without one)."""
     request = kwargs.get("request")
     if request is None:
         request = next((arg for arg in args if isinstance(arg, (Request, HttpRequest))), None)
+    return request
+
+
+def _cacheable_method(args, kwargs):
+    """True unless the call's request uses a method other than GET or HEAD."""
+    request = _request_of(args, kwargs)
     return request is None or request.method in CACHED_METHODS
 
 

@@ -102,6 +102,10 @@ class CachedWrapper:
         """The key these arguments would use; the cache is not touched."""
         return self.key_constructor.build_key(self.function_id, self._context(self._arguments(args, kwargs)))
 
+    def _store_key(self, key, value, args, kwargs):
+        """The key ``value`` is stored under (the key it was looked up with, unless the value says otherwise)."""
+        return key
+
     def _prefix_pattern(self, kwargs):
         context = self._context(self._arguments((), kwargs, partial=True))
         return self.key_constructor.partition_pattern(self.function_id, context)
@@ -161,7 +165,7 @@ class CachedWrapper:
                 self.store.delete(key)
             return value, _metadata(status)
         entry = self._entry(self.encode(value))
-        self.store.set(key, entry, self.ttl)
+        self.store.set(self._store_key(key, value, args, kwargs), entry, self.ttl)
         return value, _metadata(status, entry)
 
     def get_with_metadata(self, *args, **kwargs):
@@ -243,7 +247,7 @@ class CachedWrapper:
         value = await self.func(*args, **kwargs)
         if await resolve(self._wanted(value)):
             entry = self._entry(self.encode(value))
-            await self.store.aset(key, entry, self.ttl)
+            await self.store.aset(self._store_key(key, value, args, kwargs), entry, self.ttl)
             return value, _metadata(status, entry), entry
         if status is CacheStatus.REFRESH:
             await self.store.adelete(key)

@@ -17,15 +17,11 @@ from pathlib import Path
 import httpx
 import psycopg
 
+from tests.support.services import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 30
 PG_BIN = Path("/usr/local/bin")
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _wait(ready, process, what, log):

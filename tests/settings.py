@@ -69,3 +69,13 @@ REST_FRAMEWORK = {
 }
 
 SPECTACULAR_SETTINGS = {"TITLE": "restflow tests", "VERSION": "1"}
+
+# djangorestframework-simplejwt reads SIMPLE_JWT once (its modules keep the first settings object),
+# so the adapter's tests configure it here: simplejwt's access and sliding tokens are both accepted.
+SIMPLE_JWT = {
+    "SIGNING_KEY": "restflow-tests-simplejwt-signing-key-0123456789abcdefghijklmnop",
+    "AUTH_TOKEN_CLASSES": (
+        "rest_framework_simplejwt.tokens.AccessToken",
+        "rest_framework_simplejwt.tokens.SlidingToken",
+    ),
+}

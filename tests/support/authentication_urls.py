@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView as DRFAPIView
+from rest_framework_simplejwt.views import TokenObtainPairView, TokenObtainSlidingView
 
 from restflow.authentication import (
     BasicAuthentication,
@@ -12,6 +13,7 @@ from restflow.authentication import (
     SessionAuthentication,
     TokenAuthentication,
 )
+from restflow.authentication.simplejwt import SimpleJWTAuthentication
 from restflow.authentication.views import TokenBlacklistView, TokenObtainView, TokenRefreshView
 from restflow.views import APIView, AsyncAPIView
 
@@ -102,7 +104,29 @@ class RemoteView(AsyncAPIView):
         return _who(request)
 
 
+class SimpleJWTView(AsyncAPIView):
+    """guide/authentication/simplejwt.md, "Usage"."""
+
+    authentication_classes = [SimpleJWTAuthentication, SessionAuthentication]
+    permission_classes = [IsAuthenticated]
+
+    async def get(self, request):
+        return _who(request)
+
+
+class SyncSimpleJWTView(APIView):
+    authentication_classes = [SimpleJWTAuthentication]
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request):
+        return _who(request)
+
+
 urlpatterns = [
+    path("api/simplejwt/token/", TokenObtainPairView.as_view()),
+    path("api/simplejwt/sliding/", TokenObtainSlidingView.as_view()),
+    path("api/simplejwt/", SimpleJWTView.as_view()),
+    path("api/simplejwt-sync/", SyncSimpleJWTView.as_view()),
     path("api/auth/token/", TokenObtainView.as_view(), name="token-obtain"),
     path("api/auth/token/refresh/", TokenRefreshView.as_view(), name="token-refresh"),
     path("api/auth/token/blacklist/", TokenBlacklistView.as_view(), name="token-blacklist"),

@@ -19,6 +19,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from restflow._compat import register_compat_paths
 from restflow._sync import in_thread, prefers_async
 
 __all__ = [
@@ -269,3 +270,6 @@ class FastPageNumberPagination(PageNumberPagination):
         full["required"] = [name for name in full.get("required", []) if name != "count"]
         full["properties"].pop("count", None)
         return full
+
+
+register_compat_paths(__name__)

@@ -18,6 +18,7 @@ from asgiref.sync import async_to_sync, sync_to_async
 from rest_framework import permissions as drf
 from rest_framework.permissions import SAFE_METHODS
 
+from restflow._compat import register_compat_paths
 from restflow._sync import prefers_async
 
 __all__ = [
@@ -351,3 +352,6 @@ async def _first_denied_in_batch(batch, method, check):
 
 def _first_failing(permissions, check):
     return next((permission for permission in permissions if not check(permission)), None)
+
+
+register_compat_paths(__name__)

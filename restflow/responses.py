@@ -29,6 +29,7 @@ from rest_framework import response as drf_response
 from rest_framework.renderers import BaseRenderer
 from rest_framework.settings import api_settings
 
+from restflow._compat import register_compat_paths
 from restflow._sync import in_thread
 from restflow.renderers import arender
 
@@ -384,3 +385,6 @@ class Response(drf_response.Response):
 
     async def arender(self):
         return await arender(self)
+
+
+register_compat_paths(__name__)

@@ -18,6 +18,8 @@ from django.utils.encoding import force_bytes
 from rest_framework.settings import api_settings
 from rest_framework.test import force_authenticate
 
+from restflow._compat import register_compat_paths
+
 __all__ = [
     "AsyncAPIClient",
     "AsyncAPILiveServerTestCase",
@@ -221,3 +223,6 @@ class AsyncAPILiveServerTestCase(testcases.LiveServerTestCase):
 
     client_class = AsyncAPIClient
     async_client_class = AsyncAPIClient
+
+
+register_compat_paths(__name__)

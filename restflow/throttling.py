@@ -10,7 +10,12 @@ share one limit. ``wait()`` is DRF's: it reads the state ``aallow_request`` leav
 from asgiref.sync import async_to_sync, sync_to_async
 from rest_framework import throttling
 
-from restflow._exact_throttle import ExactAnonRateThrottle, ExactScopedRateThrottle, ExactUserRateThrottle
+from restflow._compat import register_compat_paths
+from restflow._exact_throttle import (
+    ExactAnonRateThrottle,
+    ExactScopedRateThrottle,
+    ExactUserRateThrottle,
+)
 from restflow._sync import prefers_async
 
 __all__ = [
@@ -127,3 +132,6 @@ class ScopedRateThrottle(SimpleRateThrottle, throttling.ScopedRateThrottle):
         self.rate = self.get_rate()
         self.num_requests, self.duration = self.parse_rate(self.rate)
         return await super().aallow_request(request, view)
+
+
+register_compat_paths(__name__)

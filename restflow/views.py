@@ -1,5 +1,6 @@
 """The public import path for restflow's views, mixins, viewsets and PostFetch."""
 
+from restflow._compat import register_compat_paths
 from restflow._postfetch import PostFetch
 from restflow.apiview import APIView, AsyncAPIView
 from restflow.generics import (
@@ -74,3 +75,6 @@ __all__ = [
     "UpdateModelMixin",
     "ViewSet",
 ]
+
+
+register_compat_paths(__name__)

@@ -18,6 +18,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "django_filters",
+    "restflow",
     "tests.support.testapp",
     "tests.support.compatapp",
     "django.contrib.postgres",

@@ -6,6 +6,7 @@ and with which arguments, then hands them to each rule's dispatcher once the tra
 """
 
 import copy
+import enum
 import inspect
 import logging
 from functools import partial
@@ -22,6 +23,13 @@ logger = logging.getLogger("restflow.caching")
 
 _targets = {}  # rule id -> (rule, wrapper)
 _by_model = {}  # model label -> [rule id]
+
+
+class SignalTypes(enum.StrEnum):
+    """Which model signal started an invalidation (the ``signal_type`` invalidators receive)."""
+
+    POST_SAVE = "post_save"
+    POST_DELETE = "post_delete"
 
 
 class InvalidationRule:
@@ -151,6 +159,25 @@ class InvalidationRule:
         return await wrapper.adelete_cache(**kwargs)
 
 
+def rule_and_wrapper(rule_id):
+    """The (rule, cached function) registered under ``rule_id``; (None, None) when there is none."""
+    return _targets.get(rule_id, (None, None))
+
+
+def watched_model_count():
+    return len(_by_model)
+
+
+def summary():
+    return {"rules": len(_targets), "models": sorted(_by_model)}
+
+
+def forget_all():
+    """Drop every rule of the process."""
+    _targets.clear()
+    _by_model.clear()
+
+
 def _raise(rule, dispatcher_name):
     from restflow.caching.dispatchers import raise_setting
 
@@ -221,11 +248,11 @@ def _changed(sender, instance, signal_type, created, update_fields, using):
 
 def _on_save(sender, instance, created=False, update_fields=None, raw=False, using=None, **kwargs):
     if not raw:
-        _changed(sender, instance, "post_save", created, update_fields, using)
+        _changed(sender, instance, SignalTypes.POST_SAVE, created, update_fields, using)
 
 
 def _on_delete(sender, instance, using=None, **kwargs):
-    _changed(sender, instance, "post_delete", False, None, using)
+    _changed(sender, instance, SignalTypes.POST_DELETE, False, None, using)
 
 
 def _connect():

@@ -1,5 +1,6 @@
 """Declarative, validated query-parameter filtering for sync and async DRF views."""
 
+from restflow._compat import register_compat_paths
 from restflow.filters.backend import RestflowFilterBackend
 from restflow.filters.fields import (
     BooleanField,
@@ -48,3 +49,6 @@ __all__ = [
     "StringField",
     "TimeField",
 ]
+
+
+register_compat_paths(__name__)

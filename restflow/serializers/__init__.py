@@ -6,7 +6,14 @@ DRF serializer, stay importable from here.
 
 from typing import NotRequired
 
-from restflow._serializing import adata, ais_valid, ais_valid_then, asave, save_changed_fields
+from restflow._compat import register_compat_paths
+from restflow._serializing import (
+    adata,
+    ais_valid,
+    ais_valid_then,
+    asave,
+    save_changed_fields,
+)
 from restflow.helpers import BlankableString, Email, IPAddress
 from restflow.serializers._classes import (
     HyperlinkedModelSerializer,
@@ -15,7 +22,12 @@ from restflow.serializers._classes import (
     ModelSerializer,
     Serializer,
 )
-from restflow.serializers._fields import DecimalField, Field, SerializerFieldMap, get_field_from_type
+from restflow.serializers._fields import (
+    DecimalField,
+    Field,
+    SerializerFieldMap,
+    get_field_from_type,
+)
 from restflow.serializers.validated_data import ValidatedData, transform_validated_data
 
 __all__ = [
@@ -40,3 +52,6 @@ __all__ = [
     "save_changed_fields",
     "transform_validated_data",
 ]
+
+
+register_compat_paths(__name__)

@@ -1,0 +1,81 @@
+"""The dispatcher base class, the registry of dispatchers by name, and the run every one ends in."""
+
+import logging
+
+from restflow.caching.hashing import cache_setting
+
+logger = logging.getLogger("restflow.caching")
+
+_registry = {}
+UNAVAILABLE = {
+    "django_rq": "django-rq",
+    "django_q": "django-q",
+    "dramatiq": "dramatiq",
+}
+
+
+class Dispatcher:
+    """Base class: ``dispatch(rule_ids=..., rule_kwargs=..., **context)`` hands rules to a runtime.
+
+    ``config`` is the dispatcher's ``DISPATCHER_SETTINGS`` block under the rule's
+    ``dispatcher_config`` (keys compared case-insensitively).
+    """
+
+    name = None
+    supports_batching = False
+
+    def __init__(self, config=None):
+        block = cache_setting("DISPATCHER_SETTINGS").get(self.name, {})
+        self.config = {key.lower(): value for key, value in {**block, **(config or {})}.items()}
+
+    def dispatch(self, *, rule_ids, rule_kwargs, **context):
+        raise NotImplementedError(f"{type(self).__name__} must define dispatch().")
+
+
+def register_dispatcher(cls):
+    """Class decorator: make a Dispatcher subclass available by its ``name``."""
+    if not (isinstance(cls, type) and issubclass(cls, Dispatcher)) or not cls.name:
+        raise TypeError("register_dispatcher takes a Dispatcher subclass with a non-empty `name`.")
+    _registry[cls.name] = cls
+    return cls
+
+
+def registered_dispatcher_names():
+    """The sorted names rules may pass as ``dispatcher=``."""
+    return sorted(_registry)
+
+
+def check_dispatcher(dispatcher):
+    """Fail at rule construction for a dispatcher name that cannot work."""
+    if dispatcher is None or isinstance(dispatcher, type) and issubclass(dispatcher, Dispatcher):
+        return
+    if dispatcher in UNAVAILABLE:
+        raise ValueError(
+            f"The {dispatcher!r} dispatcher is not available in restflow yet. Use one of "
+            f"{registered_dispatcher_names()}, or register a Dispatcher subclass that hands the rules to "
+            f"{UNAVAILABLE[dispatcher]} (see register_dispatcher)."
+        )
+    if dispatcher not in _registry:
+        raise ValueError(f"Unknown cache dispatcher {dispatcher!r}; registered: {registered_dispatcher_names()}.")
+
+
+def get_dispatcher(dispatcher, config=None):
+    """A dispatcher instance from a name, a class, or None (``DEFAULT_DISPATCHER``)."""
+    if dispatcher is None:
+        dispatcher = cache_setting("DEFAULT_DISPATCHER")
+        check_dispatcher(dispatcher)
+    cls = dispatcher if isinstance(dispatcher, type) else _registry[dispatcher]
+    return cls(config)
+
+
+def raise_setting(name):
+    """Whether a dispatcher's worker re-raises: its ``RAISE_EXCEPTION`` setting, else the global one."""
+    value = cache_setting("DISPATCHER_SETTINGS").get(name or "", {}).get("RAISE_EXCEPTION")
+    return cache_setting("DISPATCHER_RAISE_EXCEPTION") if value is None else value
+
+
+def run_rules(rule_ids, rule_kwargs, **context):
+    """Apply the rules in this process (where every sync dispatcher's work ends)."""
+    from restflow.caching.rules import run_cache_rules
+
+    run_cache_rules(rule_ids, rule_kwargs, **context)

@@ -1,7 +1,7 @@
 """System checks (``manage.py check``, runserver, the test runner) for routed restflow views.
 
-Registered when ``restflow.viewsets`` is imported, so they run whether or not restflow is in
-INSTALLED_APPS. They walk the root URLconf: a class that is never routed (an abstract base
+``restflow.viewsets`` registers them (``register``) when it is imported, so they run whether or
+not restflow is in INSTALLED_APPS; this module imports nothing of restflow's. They walk the root URLconf: a class that is never routed (an abstract base
 sharing its ``action_configs`` with subclasses) is not judged.
 
 - ``restflow.W001``: an ``action_configs`` key names an action the routed viewset does not
@@ -59,14 +59,17 @@ def _url_names(cls):
     return {getattr(extra, "url_name", None) for extra in cls.get_extra_actions()}
 
 
-@checks.register(checks.Tags.urls)
-def check_action_configs(app_configs=None, **kwargs):
-    """restflow.W001 and W002 for every view class the root URLconf routes."""
-    from restflow.viewsets import ActionConfigMixin
+def register(viewset_base):
+    """Register restflow.W001 and W002, judging ``viewset_base``'s subclasses as viewsets."""
 
-    if not getattr(settings, "ROOT_URLCONF", None):
-        return []
-    messages = []
-    for cls in dict.fromkeys(_routed_classes(get_resolver().url_patterns)):
-        messages.extend(_action_config_messages(cls, ActionConfigMixin))
-    return messages
+    @checks.register(checks.Tags.urls)
+    def check_action_configs(app_configs=None, **kwargs):
+        """restflow.W001 and W002 for every view class the root URLconf routes."""
+        if not getattr(settings, "ROOT_URLCONF", None):
+            return []
+        messages = []
+        for cls in dict.fromkeys(_routed_classes(get_resolver().url_patterns)):
+            messages.extend(_action_config_messages(cls, viewset_base))
+        return messages
+
+    return check_action_configs

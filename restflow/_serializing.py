@@ -21,7 +21,7 @@ from django.db import models
 from rest_framework.serializers import ListSerializer
 
 from restflow._plan import prime_fields, represent
-from restflow._sync import in_thread, resolve
+from restflow._sync import in_thread, loop_is_guarded, resolve
 from restflow._validation import validate
 
 _valid_in_thread = set()
@@ -49,8 +49,9 @@ async def on_loop_or_hop(memo, key, func, *args, **kwargs):
     """Run sync ``func`` on the loop; when it needs the database there, redo it in one hop.
 
     ``key`` goes into the set ``memo`` then, so later calls with it go straight to the thread.
+    With ``DJANGO_ALLOW_ASYNC_UNSAFE`` set Django would not refuse: every call goes to the thread.
     """
-    if key not in memo:
+    if key not in memo and loop_is_guarded():
         try:
             return func(*args, **kwargs)
         except SynchronousOnlyOperation:
@@ -80,7 +81,7 @@ async def ais_valid_then(serializer, then, *args):
         await ais_valid(serializer, raise_exception=True)
         return await in_thread(then, *args)
     key = _key(serializer)
-    if key not in _valid_in_thread:
+    if key not in _valid_in_thread and loop_is_guarded():
         try:
             _is_valid(serializer, True)
         except SynchronousOnlyOperation:

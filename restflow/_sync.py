@@ -1,16 +1,39 @@
-"""Hops to the sync thread, and awaiting values that may or may not be awaitable."""
+"""Running user code that may be sync from async code: the one place restflow decides where it runs.
+
+A step's code is run the way the dispatch plan (``restflow._dispatch``) chose for it from what
+the code is: ``async def`` code is awaited on the loop, sync code that may block (a DRF-style
+override, which may query) runs in one hop to the request's sync thread, and code restflow
+knows does no I/O (DRF's stock steps) runs on the loop. ``run_step`` is that choice applied.
+
+Serializer work the plan cannot see through (a plain DRF serializer's fields) starts on the loop
+and is redone in a hop when Django refuses a query there (``restflow._serializing``). That
+detection only works while Django guards the loop: with ``DJANGO_ALLOW_ASYNC_UNSAFE`` set it does
+not, so such work then always goes to the thread, and the project is told once
+(``loop_is_guarded``).
+"""
 
 import asyncio
+import os
 import sys
+import warnings
 from functools import cache, wraps
 from inspect import isawaitable
 
-from asgiref.sync import async_to_sync, iscoroutinefunction, markcoroutinefunction, sync_to_async
-from django.core.exceptions import SynchronousOnlyOperation
+from asgiref.sync import async_to_sync, markcoroutinefunction, sync_to_async
 from django.db import transaction
 
-# Sync functions that met SynchronousOnlyOperation on the loop: called in a hop from then on.
-_known_to_query = set()
+# How a step runs (the dispatch plan's vocabulary).
+STOCK = "stock"  # restflow's own code for DRF's step, on the loop
+ASYNC = "async"  # an ``async def`` override, awaited on the loop
+HOP = "hop"  # a sync override that may block: one hop to the sync thread
+LOOP = "loop"  # a sync override of a step whose contract does no I/O: called on the loop
+
+UNSAFE_WARNING = (
+    "DJANGO_ALLOW_ASYNC_UNSAFE is set: Django no longer refuses the sync ORM on the event loop, so "
+    "restflow cannot see when serializer code queries. restflow runs such code in a thread instead "
+    "(one hop per call); unset the variable to let code that does not query stay on the loop."
+)
+_warned_unsafe = []
 
 
 def in_thread(func, *args, **kwargs):
@@ -25,30 +48,39 @@ async def resolve(value):
     return value
 
 
-async def acall(method, *args, **kwargs):
-    """Call a view's own override of a DRF method: awaited when ``async def``, else in one hop
-    (code written for DRF may query the database)."""
-    if iscoroutinefunction(method):
-        return await method(*args, **kwargs)
-    return await in_thread(method, *args, **kwargs)
+async def run_step(how, method, *args, **kwargs):
+    """Run ``method`` as the plan decided (``how``): awaited, in one hop, or called on the loop.
 
-
-async def loop_first(method, *args, **kwargs):
-    """Call sync ``method`` on the loop, or in a hop once it has shown that it queries.
-
-    Django raises SynchronousOnlyOperation on the loop before a query runs; the call is then
-    repeated in a hop, and the function goes straight to the hop from then on. A returned
-    awaitable (an ``async def`` override) is awaited.
+    A sync method may end in ``return super().x(...)`` reaching restflow's async parent: the
+    coroutine it returns is awaited here.
     """
-    key = getattr(method, "__func__", method)
-    if key in _known_to_query:
-        return await in_thread(method, *args, **kwargs)
-    try:
-        value = method(*args, **kwargs)
-    except SynchronousOnlyOperation:
-        _known_to_query.add(key)
-        return await in_thread(method, *args, **kwargs)
-    return await resolve(value)
+    if how == HOP:
+        return await resolve(await in_thread(method, *args, **kwargs))
+    return await resolve(method(*args, **kwargs))
+
+
+def in_hop(sync_method):
+    """An ``async def`` that runs ``sync_method`` (a DRF-style override) in one hop."""
+
+    @wraps(sync_method)
+    async def call(*args, **kwargs):
+        return await in_thread(sync_method, *args, **kwargs)
+
+    return call
+
+
+def loop_is_guarded():
+    """True unless ``DJANGO_ALLOW_ASYNC_UNSAFE`` is set (Django checks it on every ORM call).
+
+    When set, the first call warns once (``RuntimeWarning``): code restflow would otherwise try on
+    the loop goes to a thread.
+    """
+    if not os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE"):
+        return True
+    if not _warned_unsafe:
+        _warned_unsafe.append(True)
+        warnings.warn(UNSAFE_WARNING, RuntimeWarning, stacklevel=2)
+    return False
 
 
 def atomic_run(using, func, *args):
@@ -78,22 +110,6 @@ def callable_from_sync(method):
 
     call.callable_from_sync = True
     return markcoroutinefunction(call)
-
-
-def in_hop(sync_method):
-    """An ``async def`` that runs ``sync_method`` (a DRF-style override) in one hop."""
-
-    @wraps(sync_method)
-    async def call(*args, **kwargs):
-        return await in_thread(sync_method, *args, **kwargs)
-
-    return call
-
-
-def overrides_sync(view, async_name, sync_name):
-    """True when ``view``'s class overrides DRF's sync ``sync_name`` more specifically than
-    restflow's ``async_name``: code written for DRF, which the async path must call."""
-    return not prefers_async(type(view), async_name, sync_name)
 
 
 @cache

@@ -1,22 +1,23 @@
 """AsyncAPIView: DRF's APIView with an async request pipeline."""
 
-import inspect
 from collections.abc import Mapping
 
 from asgiref.sync import iscoroutinefunction
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Manager, QuerySet
-from rest_framework import exceptions, status
+from rest_framework import exceptions, status, views
 from rest_framework.exceptions import NotFound
 from rest_framework.metadata import SimpleMetadata
 from rest_framework.response import Response
 from rest_framework.views import APIView as DRFAPIView
 
 from restflow._atomic import atomic_by_dispatch, atomic_databases, run_atomic
+from restflow._dispatch import is_async, plan_for
+from restflow.exceptions import exception_handler as restflow_exception_handler
 from restflow._postfetch import aperform_post_fetches, perform_post_fetches
 from restflow._request import build_request
 from restflow._serializing import adata, ais_valid
-from restflow._sync import acall, callable_from_sync, in_hop, in_thread, loop_first, overrides_sync, resolve
+from restflow._sync import ASYNC, HOP, STOCK, callable_from_sync, in_hop, in_thread, resolve, run_step
 from restflow.authentication import aauthenticate_when_read, aperform_authentication
 from restflow.metadata import AsyncMetadata
 from restflow.negotiation import negotiate
@@ -28,21 +29,11 @@ from restflow.settings import check_project_settings
 from restflow.throttling import aallow_request
 
 _PLAIN_ITEMS = (Mapping, str, int, float, bool, type(None))
+# Exception handlers known to do no I/O: called on the loop.
+_STOCK_EXCEPTION_HANDLERS = frozenset({views.exception_handler, restflow_exception_handler})
 
 # A misspelt RESTFLOW_SETTINGS key stops the project when its views load, not silently later.
 check_project_settings()
-
-
-def _is_async_handler(handler):
-    """True for an ``async def`` handler, also behind a sync wrapper made with ``functools.wraps``.
-
-    drf-spectacular's ``extend_schema_view`` replaces an inherited action with such a
-    wrapper; calling it returns the action's coroutine, which must be awaited on the loop.
-    """
-    if iscoroutinefunction(handler):
-        return True
-    function = getattr(handler, "__func__", handler)
-    return hasattr(function, "__wrapped__") and iscoroutinefunction(inspect.unwrap(function))
 
 
 def _is_plain_data(value):
@@ -271,6 +262,7 @@ class AsyncAPIView(APIViewHelpersMixin, DRFAPIView):
     async def _dispatch(self, request, *args, **kwargs):
         self.args = args
         self.kwargs = kwargs
+        plan = plan_for(type(self))
         request = self.initialize_request(request, *args, **kwargs)
         self.request = request
         self.headers = self.default_response_headers
@@ -280,12 +272,10 @@ class AsyncAPIView(APIViewHelpersMixin, DRFAPIView):
             handler = getattr(self, method, None) if method in self.http_method_names else None
             if handler is None:
                 response = self.http_method_not_allowed(request, *args, **kwargs)
-            elif _is_async_handler(handler):
-                response = await handler(request, *args, **kwargs)
             else:
-                # A sync override may end in ``return super().update(...)``: restflow's parent
-                # handler is async, so its coroutine comes back here to be awaited.
-                response = await resolve(await in_thread(handler, request, *args, **kwargs))
+                # Plans name handlers by action on viewsets, by method elsewhere.
+                name = getattr(self, "action_map", {}).get(method, method)
+                response = await run_step(plan.handler(name).how, handler, request, *args, **kwargs)
         except Exception as exc:
             response = await self.ahandle_exception(exc)
         self.response = await self.afinalize_response(request, response, *args, **kwargs)
@@ -302,8 +292,8 @@ class AsyncAPIView(APIViewHelpersMixin, DRFAPIView):
     async def ainitial(self, request, *args, **kwargs):
         """Format suffix, negotiation and versioning, then the awaited policies, then ``initial``.
 
-        ``initial`` runs on the loop until it shows that it queries (an override written for
-        DRF may), then in a hop.
+        An ``initial`` override runs as the class's plan says: awaited when async, in a hop when
+        sync (written for DRF, it may query); restflow's own does nothing and is skipped.
         """
         self.format_kwarg = self.get_format_suffix(**kwargs)
         request.accepted_renderer, request.accepted_media_type = self.perform_content_negotiation(request)
@@ -311,25 +301,29 @@ class AsyncAPIView(APIViewHelpersMixin, DRFAPIView):
         await self.aperform_authentication(request)
         await self.acheck_permissions(request)
         await self.acheck_throttles(request)
-        await loop_first(self.initial, request, *args, **kwargs)
+        how = plan_for(type(self)).initial
+        if how is not STOCK:
+            await run_step(how, self.initial, request, *args, **kwargs)
 
     def initial(self, request, *args, **kwargs):
         """Sync hook run after the async policies; mixins extend it (drf-nested-routers does)."""
 
     # Each async policy step calls the view's own override of DRF's sync step when the class has
-    # one (code written for DRF), in a hop: it may query, and skipping it would drop a check.
+    # one (code written for DRF): the plan says how (a sync one in a hop: it may query, and
+    # skipping it would drop a check).
 
     async def aperform_authentication(self, request):
-        if overrides_sync(self, "aperform_authentication", "perform_authentication"):
-            await acall(self.perform_authentication, request)
-            if not hasattr(request, "_user"):  # left lazy: see aauthenticate_when_read
-                await aauthenticate_when_read(request)
-            return
-        await aperform_authentication(request)
+        how = plan_for(type(self)).authentication
+        if how is STOCK:
+            return await aperform_authentication(request)
+        await run_step(how, self.perform_authentication, request)
+        if not hasattr(request, "_user"):  # left lazy: see aauthenticate_when_read
+            await aauthenticate_when_read(request)
 
     async def acheck_permissions(self, request):
-        if overrides_sync(self, "acheck_permissions", "check_permissions"):
-            return await acall(self.check_permissions, request)
+        how = plan_for(type(self)).permissions
+        if how is not STOCK:
+            return await run_step(how, self.check_permissions, request)
         denied = await afirst_denied(self.get_permissions(), request, self)
         if denied is not None:
             self.permission_denied(
@@ -337,8 +331,9 @@ class AsyncAPIView(APIViewHelpersMixin, DRFAPIView):
             )
 
     async def acheck_object_permissions(self, request, obj):
-        if overrides_sync(self, "acheck_object_permissions", "check_object_permissions"):
-            return await acall(self.check_object_permissions, request, obj)
+        how = plan_for(type(self)).object_permissions
+        if how is not STOCK:
+            return await run_step(how, self.check_object_permissions, request, obj)
         denied = await afirst_denied_object(self.get_permissions(), request, self, obj)
         if denied is not None:
             self.permission_denied(
@@ -346,8 +341,9 @@ class AsyncAPIView(APIViewHelpersMixin, DRFAPIView):
             )
 
     async def acheck_throttles(self, request):
-        if overrides_sync(self, "acheck_throttles", "check_throttles"):
-            return await acall(self.check_throttles, request)
+        how = plan_for(type(self)).throttles
+        if how is not STOCK:
+            return await run_step(how, self.check_throttles, request)
         waits = [
             throttle.wait()
             for throttle in self.get_throttles()
@@ -357,9 +353,13 @@ class AsyncAPIView(APIViewHelpersMixin, DRFAPIView):
             self.throttled(request, max((wait for wait in waits if wait is not None), default=None))
 
     async def ahandle_exception(self, exc):
-        """DRF's exception handling, awaiting an async exception handler."""
-        if type(self).handle_exception is not DRFAPIView.handle_exception:
-            return self.handle_exception(exc)
+        """DRF's exception handling, awaiting an async exception handler.
+
+        A ``handle_exception`` override runs as the plan says (a sync one in a hop: it may query).
+        """
+        how = plan_for(type(self)).exception_handling
+        if how is not STOCK:
+            return await run_step(how, self.handle_exception, exc)
         if isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)):
             auth_header = self.get_authenticate_header(self.request)
             if auth_header:
@@ -367,7 +367,11 @@ class AsyncAPIView(APIViewHelpersMixin, DRFAPIView):
             else:
                 exc.status_code = status.HTTP_403_FORBIDDEN
         handler = self.get_exception_handler()
-        response = await resolve(handler(exc, self.get_exception_handler_context()))
+        context = self.get_exception_handler_context()
+        if handler in _STOCK_EXCEPTION_HANDLERS:
+            response = handler(exc, context)
+        else:  # a project's own handler: awaited when async, in a hop when sync (it may query)
+            response = await run_step(ASYNC if is_async(handler) else HOP, handler, exc, context)
         if response is None:
             self.raise_uncaught_exception(exc)
         response.exception = True
@@ -400,8 +404,9 @@ class AsyncAPIView(APIViewHelpersMixin, DRFAPIView):
     async def apaginate_queryset(self, queryset):
         """A page of objects, or None when pagination is off (a ``paginate_queryset`` override decides
         when the view has one)."""
-        if overrides_sync(self, "apaginate_queryset", "paginate_queryset"):
-            return await acall(self.paginate_queryset, queryset)
+        how = plan_for(type(self)).pagination
+        if how is not STOCK:
+            return await run_step(how, self.paginate_queryset, queryset)
         if self.paginator is None:
             return None
         return await apaginate(self.paginator, queryset, self.request, self)

@@ -9,7 +9,8 @@ from rest_framework.permissions import SAFE_METHODS
 
 from restflow import mixins
 from restflow._serializing import remember_loaded
-from restflow._sync import acall, callable_from_sync, in_thread, loop_first, overrides_sync
+from restflow._dispatch import plan_for
+from restflow._sync import STOCK, callable_from_sync, in_thread, run_step
 from restflow.apiview import AsyncAPIView, PaginatorMixin  # noqa: F401  (PaginatorMixin: for the viewsets)
 
 # DRF's filters that build a queryset without touching the database.
@@ -34,13 +35,16 @@ class AsyncGenericAPIView(AsyncAPIView, GenericAPIView):
             cls.get_queryset = callable_from_sync(get_queryset)
 
     async def aget_queryset(self):
-        """``get_queryset()``, awaited when it is a coroutine (an ``async def`` override).
+        """``get_queryset()`` as the class's plan says, from what the code is.
 
-        A sync override that runs a query (DRF code often looks up the user's profile there)
-        meets SynchronousOnlyOperation on the loop before its query runs; it is then called
-        in a hop, and its class sent straight to the hop from then on.
+        restflow's own (the class's ``queryset``, or the action's ActionConfig queryset) only
+        builds a query and runs on the loop; an ``async def`` override is awaited; a sync
+        override, or a sync ActionConfig callable, runs in one hop: DRF lets it query (code
+        written for DRF often looks up the user's profile there). Write it ``async def`` to
+        keep it on the loop.
         """
-        return await loop_first(self.get_queryset)
+        how = plan_for(type(self)).queryset_for(getattr(self, "action", None))
+        return await run_step(how, self.get_queryset)
 
     async def aget_object(self):
         """The object named by the URL: 404 when missing or malformed; object permissions checked.
@@ -49,8 +53,9 @@ class AsyncGenericAPIView(AsyncAPIView, GenericAPIView):
         For a write, the loaded values are recorded before any user code sees the object: an
         update then writes what changed since (see ``writing_changed_fields``).
         """
-        if overrides_sync(self, "aget_object", "get_object"):
-            return await acall(self.get_object)
+        how = plan_for(type(self)).object_lookup
+        if how is not STOCK:
+            return await run_step(how, self.get_object)
         queryset = await self.afilter_queryset(await self.aget_queryset())
         lookup_url_kwarg = self.lookup_url_kwarg or self.lookup_field
         assert lookup_url_kwarg in self.kwargs, (
@@ -78,8 +83,9 @@ class AsyncGenericAPIView(AsyncAPIView, GenericAPIView):
         database) runs in a hop. A view that overrides DRF's ``filter_queryset`` gets it
         called instead (in a hop when sync).
         """
-        if overrides_sync(self, "afilter_queryset", "filter_queryset"):
-            return await acall(self.filter_queryset, queryset)
+        how = plan_for(type(self)).filtering
+        if how is not STOCK:
+            return await run_step(how, self.filter_queryset, queryset)
         for backend_class in self.filter_backends:
             backend = backend_class()
             if hasattr(backend, "afilter_queryset"):

@@ -33,7 +33,8 @@ from restflow._serializing import (
     save_changed_fields,
     writing_changed_fields,
 )
-from restflow._sync import acall, callable_from_sync, in_thread, prefers_async
+from restflow._dispatch import plan_for
+from restflow._sync import callable_from_sync, in_thread, prefers_async, run_step
 from restflow._writes import run_write
 
 CONFLICT_MESSAGE = "The data conflicts with data already stored; it was not saved."
@@ -190,7 +191,8 @@ class AsyncUpdateModelMixin:
     @callable_from_sync
     async def partial_update(self, request, *args, **kwargs):
         kwargs["partial"] = True
-        return await acall(self.update, request, *args, **kwargs)  # a sync override (DRF's) in a hop
+        how = plan_for(type(self)).handler("update").how  # a sync override (DRF's) in a hop
+        return await run_step(how, self.update, request, *args, **kwargs)
 
     async def aperform_update(self, serializer):
         """Save the changes; override for side effects (they share its transaction).

@@ -14,12 +14,13 @@ from django.db.models import Manager, QuerySet
 from rest_framework import viewsets as drf_viewsets
 from rest_framework.generics import GenericAPIView
 
-from restflow import _checks, mixins  # noqa: F401 (_checks registers restflow's system checks)
+from restflow import _checks, mixins
+from restflow._atomic import atomic_by_dispatch
+from restflow._dispatch import with_url_names
+from restflow._request import build_request
 from restflow._sync import callable_from_sync, resolve
 from restflow.apiview import AsyncAPIView
 from restflow.generics import AsyncGenericAPIView, PaginatorMixin
-from restflow._atomic import atomic_by_dispatch
-from restflow._request import build_request
 from restflow.schema import ViewSchema
 from restflow.speedups import NOT_CONFIGURED, config_value, make_view
 
@@ -130,27 +131,15 @@ def _check_action_configs(cls):
             )
 
 
-def _url_name_aliases(cls):
-    """Let an ``action_configs`` key that is an ``@action``'s ``url_name`` configure that action.
+def _with_configs(cls, initkwargs):
+    """``initkwargs`` for one route's views, with ``action_configs`` keyed by method name too.
 
-    restflow's docs name a custom action by its method name "or the ``url_name`` argument when
-    supplied"; the view's ``action`` is always the method name, so such a key is copied to it
-    (on the class's own mapping, once). Both spellings for one action is a mistake, raised.
+    restflow's docs let an ``@action``'s ``url_name`` key its entry; each view instance gets the
+    mapping with that key copied to the action's name (``with_url_names``): the class is not changed.
     """
-    configs = cls.action_configs or {}
-    aliases = {}
-    for extra in cls.get_extra_actions():
-        name, url_name = extra.__name__, getattr(extra, "url_name", None)
-        if url_name in (None, name) or url_name not in configs or callable(getattr(cls, url_name, None)):
-            continue
-        if name in configs and configs[name] is not configs[url_name]:
-            raise ImproperlyConfigured(
-                f"{cls.__name__}.action_configs configures the action '{name}' twice: as '{name}' and "
-                f"by its url_name '{url_name}'. Keep one entry."
-            )
-        aliases[name] = configs[url_name]
-    if aliases:
-        cls.action_configs = {**configs, **aliases}
+    configs = initkwargs.get("action_configs", cls.action_configs)
+    resolved = with_url_names(cls, configs)
+    return initkwargs if resolved is configs else {**initkwargs, "action_configs": resolved}
 
 
 def _cache_actions(cls):
@@ -243,7 +232,7 @@ class AsyncViewSetMixin(ActionConfigMixin, drf_viewsets.ViewSetMixin):
         """
         checked = super().as_view(actions, **initkwargs)
         _check_action_configs(cls)
-        _url_name_aliases(cls)
+        initkwargs = _with_configs(cls, initkwargs)
         _cache_actions(cls)
         bound = dict(actions)
         if "get" in bound and "head" not in bound:
@@ -300,8 +289,8 @@ class _SyncActionConfigMixin(ActionConfigMixin, PaginatorMixin):
 
     @classmethod
     def as_view(cls, actions=None, **initkwargs):
-        view = super().as_view(actions, **initkwargs)
         _check_action_configs(cls)
+        view = super().as_view(actions, **_with_configs(cls, initkwargs))
         _cache_actions(cls)
         return view
 
@@ -327,3 +316,6 @@ class ModelViewSet(
     GenericViewSet,
 ):
     """DRF's ModelViewSet honouring ``action_configs`` (request and response serializers included)."""
+
+
+_checks.register(ActionConfigMixin)

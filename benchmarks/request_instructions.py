@@ -46,7 +46,7 @@ def _child(handlers, contenders, endpoints, calls):
     from benchmarks.bench_project import NINJA_INSTALLED
     from benchmarks.bench_project.asgi import bench_settings
     from restflow.asgi import ASGIHandler as RestflowASGIHandler
-    from tests.testapp.models import Product
+    from tests.support.testapp.models import Product
 
     t._seed(t.ROWS)
     loop = asyncio.new_event_loop()
@@ -92,7 +92,7 @@ def measure(handlers, contenders, endpoints, calls):
     if len(dumps) != len(batches):
         sys.exit(f"expected {len(batches)} batch dumps, found {len(dumps)}")
     counts = {}
-    for (handler, contender, endpoint, count), (_, instructions) in zip(batches, dumps):
+    for (handler, contender, endpoint, count), (_, instructions) in zip(batches, dumps, strict=True):
         counts[handler, contender, endpoint, int(count)] = instructions
     return {
         (h, c, e): (counts[h, c, e, 2 * calls] - counts[h, c, e, calls]) / calls

@@ -1,8 +1,9 @@
 """System checks (``manage.py check``, runserver, the test runner) for routed restflow views.
 
 ``restflow.viewsets`` registers them (``register``) when it is imported, so they run whether or
-not restflow is in INSTALLED_APPS; this module imports nothing of restflow's. They walk the root URLconf: a class that is never routed (an abstract base
-sharing its ``action_configs`` with subclasses) is not judged.
+not restflow is in INSTALLED_APPS; this module imports nothing of restflow's. They walk the root
+URLconf: a class that is never routed (an abstract base sharing its ``action_configs`` with
+subclasses) is not judged.
 
 - ``restflow.W001``: an ``action_configs`` key names an action the routed viewset does not
   define, neither a method nor an ``@action``'s ``url_name`` (a typo, or a mapping shared with

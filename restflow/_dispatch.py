@@ -15,13 +15,12 @@ reason for every step.
 
 import dataclasses
 import inspect
-import threading
-import weakref
 
 from asgiref.sync import iscoroutinefunction
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Manager, QuerySet
 
+from restflow._memo import Memo
 from restflow._sync import ASYNC, HOP, LOOP, STOCK
 
 # (step, DRF's sync method, restflow's async method or None, whether a sync override may block)
@@ -108,7 +107,7 @@ class Plan:
         self.steps = {name: _decide(cls, name, *rest) for name, *rest in _STEPS}
         # Per step, as an attribute: how to call the class's override of DRF's sync method,
         # STOCK when there is none (restflow's code, or an override of restflow's async one).
-        for (name, sync_name, _, _), step in zip(_STEPS, self.steps.values()):
+        for (name, sync_name, _, _), step in zip(_STEPS, self.steps.values(), strict=True):
             how = step.how if step.method == sync_name else STOCK
             setattr(self, name.replace(" ", "_"), how)
         self._handlers = {}
@@ -154,19 +153,12 @@ class Plan:
         return out
 
 
-_plans = weakref.WeakKeyDictionary()
-_building = threading.Lock()
+_plans = Memo("dispatch plans")
 
 
 def plan_for(cls):
     """``cls``'s plan, built on first use; threads asking at once all get the same one."""
-    try:
-        return _plans[cls]
-    except KeyError:
-        pass
-    plan = Plan(cls)
-    with _building:
-        return _plans.setdefault(cls, plan)
+    return _plans.get(cls, Plan)
 
 
 def with_url_names(cls, configs):

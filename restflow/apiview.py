@@ -13,12 +13,12 @@ from rest_framework.views import APIView as DRFAPIView
 
 from restflow._atomic import atomic_by_dispatch, atomic_databases, run_atomic
 from restflow._dispatch import is_async, plan_for
-from restflow.exceptions import exception_handler as restflow_exception_handler
 from restflow._postfetch import aperform_post_fetches, perform_post_fetches
 from restflow._request import build_request
 from restflow._serializing import adata, ais_valid
 from restflow._sync import ASYNC, HOP, STOCK, callable_from_sync, in_hop, in_thread, resolve, run_step
 from restflow.authentication import aauthenticate_when_read, aperform_authentication
+from restflow.exceptions import exception_handler as restflow_exception_handler
 from restflow.metadata import AsyncMetadata
 from restflow.negotiation import negotiate
 from restflow.pagination import apaginate

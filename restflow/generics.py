@@ -8,8 +8,8 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import SAFE_METHODS
 
 from restflow import mixins
-from restflow._serializing import remember_loaded
 from restflow._dispatch import plan_for
+from restflow._serializing import remember_loaded
 from restflow._sync import STOCK, callable_from_sync, in_thread, run_step
 from restflow.apiview import AsyncAPIView, PaginatorMixin  # noqa: F401  (PaginatorMixin: for the viewsets)
 

@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import ListSerializer
 from rest_framework.settings import api_settings
 
+from restflow._dispatch import plan_for
 from restflow._serializing import (
     adata,
     ais_valid,
@@ -33,7 +34,6 @@ from restflow._serializing import (
     save_changed_fields,
     writing_changed_fields,
 )
-from restflow._dispatch import plan_for
 from restflow._sync import callable_from_sync, in_thread, prefers_async, run_step
 from restflow._writes import run_write
 

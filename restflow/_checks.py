@@ -1,9 +1,9 @@
 """System checks (``manage.py check``, runserver, the test runner) for routed restflow views.
 
-``restflow.viewsets`` registers them (``register``) when it is imported, so they run whether or
-not restflow is in INSTALLED_APPS; this module imports nothing of restflow's. They walk the root
-URLconf: a class that is never routed (an abstract base sharing its ``action_configs`` with
-subclasses) is not judged.
+Registered when this module is imported: by the ``restflow`` app (``restflow.apps``) before
+Django takes its list of checks, and by ``restflow.viewsets``. It imports nothing of restflow's
+(no cycle with the viewsets it judges). They walk the root URLconf: a class that is never routed
+(an abstract base sharing its ``action_configs`` with subclasses) is not judged.
 
 - ``restflow.W001``: an ``action_configs`` key names an action the routed viewset does not
   define, neither a method nor an ``@action``'s ``url_name`` (a typo, or a mapping shared with
@@ -28,11 +28,11 @@ def _routed_classes(patterns):
                 yield cls
 
 
-def _action_config_messages(cls, viewset_base):
+def _action_config_messages(cls):
     configs = getattr(cls, "action_configs", None)
     if not configs:
         return []
-    if not issubclass(cls, viewset_base):
+    if not _reads_action_configs(cls):
         return [
             checks.Warning(
                 f"{cls.__name__} sets action_configs, which only viewsets read; it has no effect here.",
@@ -60,17 +60,20 @@ def _url_names(cls):
     return {getattr(extra, "url_name", None) for extra in cls.get_extra_actions()}
 
 
-def register(viewset_base):
-    """Register restflow.W001 and W002, judging ``viewset_base``'s subclasses as viewsets."""
+def _reads_action_configs(cls):
+    """True for a restflow viewset: its MRO holds ``restflow.viewsets.ActionConfigMixin`` (found by
+    name, so that this module need not import the viewsets, which register nothing)."""
+    return any(
+        klass.__name__ == "ActionConfigMixin" and klass.__module__ == "restflow.viewsets" for klass in cls.__mro__
+    )
 
-    @checks.register(checks.Tags.urls)
-    def check_action_configs(app_configs=None, **kwargs):
-        """restflow.W001 and W002 for every view class the root URLconf routes."""
-        if not getattr(settings, "ROOT_URLCONF", None):
-            return []
-        messages = []
-        for cls in dict.fromkeys(_routed_classes(get_resolver().url_patterns)):
-            messages.extend(_action_config_messages(cls, viewset_base))
-        return messages
 
-    return check_action_configs
+@checks.register(checks.Tags.urls)
+def check_action_configs(app_configs=None, **kwargs):
+    """restflow.W001 and W002 for every view class the root URLconf routes."""
+    if not getattr(settings, "ROOT_URLCONF", None):
+        return []
+    messages = []
+    for cls in dict.fromkeys(_routed_classes(get_resolver().url_patterns)):
+        messages.extend(_action_config_messages(cls))
+    return messages

@@ -14,7 +14,7 @@ from django.db.models import Manager, QuerySet
 from rest_framework import viewsets as drf_viewsets
 from rest_framework.generics import GenericAPIView
 
-from restflow import _checks, mixins
+from restflow import _checks, mixins  # noqa: F401 (_checks registers restflow's system checks)
 from restflow._atomic import atomic_by_dispatch
 from restflow._dispatch import with_url_names
 from restflow._request import build_request
@@ -317,5 +317,3 @@ class ModelViewSet(
 ):
     """DRF's ModelViewSet honouring ``action_configs`` (request and response serializers included)."""
 
-
-_checks.register(ActionConfigMixin)

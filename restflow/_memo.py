@@ -14,12 +14,15 @@ memo's entries (tests use it through a fixture); memos made with
 entries read settings when built).
 """
 
+import functools
 import threading
 import weakref
 
 from django.core.signals import setting_changed
 
-__all__ = ["Memo", "clear_all"]
+__all__ = ["MISSING", "Memo", "clear_all", "per_class"]
+
+MISSING = object()  # what ``Memo.find`` answers for a key with nothing stored
 
 _memos = weakref.WeakSet()
 _registering = threading.Lock()
@@ -29,6 +32,8 @@ class Memo:
     """Values built once per (object, *args), forgotten with the object.
 
     ``get(obj, build, *args)``: the value of ``build(obj, *args)``, built on first use.
+    ``find(obj, *args)`` / ``put(obj, value, *args)``: the same in two steps, for a value
+    built from more than the key (``put`` returns the value stored first).
     ``add(obj, *args)`` / ``has(obj, *args)``: a remembered fact (the memo as a set).
     """
 
@@ -70,6 +75,15 @@ class Memo:
         value = build(obj, *args)
         return self._slot(obj).setdefault(args, value)
 
+    def find(self, obj, *args):
+        """The value stored for ``(obj, *args)``, or ``MISSING``."""
+        slot = self._entries.get(weakref.ref(obj))
+        return MISSING if slot is None else slot.get(args, MISSING)
+
+    def put(self, obj, value, *args):
+        """Store ``value`` for ``(obj, *args)`` unless one is there; return the one stored."""
+        return self._slot(obj).setdefault(args, value)
+
     def has(self, obj, *args):
         """True when ``add(obj, *args)`` (or ``get``) stored something for this key."""
         slot = self._entries.get(weakref.ref(obj))
@@ -85,6 +99,26 @@ class Memo:
 
     def clear(self):
         self._entries.clear()
+
+
+def per_class(func=None, *, settings_dependent=False):
+    """Decorator: ``func(obj, *args)`` computed once per (obj, *args) through a ``Memo`` of its own.
+
+    The memo is the wrapper's ``memo`` attribute; usable bare or with ``settings_dependent=True``.
+    """
+    if func is None:
+        return functools.partial(per_class, settings_dependent=settings_dependent)
+    memo = Memo(f"{func.__module__}.{func.__qualname__}", settings_dependent=settings_dependent)
+
+    @functools.wraps(func)
+    def cached(obj, *args):
+        try:
+            return memo._entries[weakref.ref(obj)][args]
+        except KeyError:
+            return memo.get(obj, func, *args)
+
+    cached.memo = memo
+    return cached
 
 
 def clear_all():

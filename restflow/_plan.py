@@ -1,24 +1,14 @@
-"""Per-class serializer work done once: cached fields and a representation plan.
+"""The representation plan: a serializer class's rows rendered without building fields.
 
-DRF builds a serializer's fields on every instance (a ModelSerializer reads its
-model each time) and renders each row through every field's ``get_attribute``
-and ``to_representation``. Here, per serializer class:
-
-- ``prime_fields``: the fields ``get_fields()`` returns are built once and each
-  instance gets its own copy, bound to it, exactly as DRF's ``fields`` would be
-  (fields stay per instance and may be changed per instance). A DRF field whose
-  state is plain values is copied from a snapshot of what DRF's deep copy (a
-  fresh construction from the field's arguments) gives, its lists and dicts
-  copied too; any other field is deep-copied as DRF does.
-- ``represent``: for a class whose readable fields are all plain (integers,
-  strings, booleans, floats, decimals, dates, datetimes, UUIDs, choices,
-  primary keys, read-only values, ``SerializerMethodField``), a plan of
-  columns renders rows without building any field. Hot value types are
-  formatted inline (the executor lives in ``restflow.speedups``, compiled or
-  its twin); any other value goes to the DRF field's own ``to_representation``
-  on a per-class template field, and a row the plan cannot render (a missing
-  attribute, a callable source, an unexpected object) is rendered by DRF's own
-  code. Output is DRF's, byte for byte (``tests/serializers/test_representation_plan.py``).
+For a serializer class whose readable fields are all plain (integers, strings,
+booleans, floats, decimals, dates, datetimes, UUIDs, choices, primary keys,
+read-only values, ``SerializerMethodField``), ``represent`` renders rows through a
+per-class plan of columns. Hot value types are formatted inline (the executor lives in
+``restflow.speedups``, compiled or its twin); any other value goes to the DRF field's
+own ``to_representation`` on the class's cached field (``restflow._fields_cache``),
+and a row the plan cannot render (a missing attribute, a callable source, an
+unexpected object) is rendered by DRF's own code. Output is DRF's, byte for byte
+(``tests/serializers/test_representation_plan.py``).
 
 A class is left entirely to DRF when it customises anything the plan relies on:
 ``get_fields`` or the ModelSerializer hooks that build fields,
@@ -26,237 +16,28 @@ A class is left entirely to DRF when it customises anything the plan relies on:
 methods its value goes through; nested serializers, ``source="*"``, dotted
 sources, hyperlinked or other related fields. An instance whose ``fields``
 were touched before rendering (built or changed in ``__init__``) is rendered
-by DRF too.
+by DRF too, and so is every class under a DRF release the suite does not test
+(``restflow._drf_own``).
 """
 
-import copy
-import datetime
 import decimal
-import operator
-import re
-import types
 from collections.abc import Mapping
 
 from django.conf import settings
-from django.core.signals import setting_changed
-from django.db import models
 from django.utils import timezone
-from django.utils.functional import Promise
 from rest_framework import fields as drf_fields
 from rest_framework import relations
 from rest_framework import serializers as drf_serializers
 from rest_framework.settings import ISO_8601, api_settings
-from rest_framework.utils.serializer_helpers import BindingDict
 
 from restflow import speedups
+from restflow._fields_cache import prime_fields, set_url_field_name, template, untouched
+from restflow._memo import MISSING, Memo
 
-__all__ = ["prime_fields", "represent", "clear"]
+__all__ = ["represent"]
 
-_NOT_CACHEABLE = object()
 _UNSET = object()
-_templates = {}  # serializer class -> {name: unbound field} from get_fields(), or _NOT_CACHEABLE
-_recipes = {}  # serializer class -> ((name, _Snapshot or the template field to deep-copy), ...)
-_plans = {}  # serializer class -> _Plan, or None when DRF renders it
-
-# Methods ModelSerializer.get_fields() calls: overriding any makes the fields the class's own business.
-_FIELD_HOOKS = (
-    "get_fields", "get_field_names", "get_default_field_names", "build_field", "build_standard_field",
-    "build_relational_field", "build_nested_field", "build_property_field", "build_url_field",
-    "build_unknown_field", "include_extra_kwargs", "get_extra_kwargs", "get_uniqueness_extra_kwargs",
-)
-_DRF_MODULES = frozenset({"rest_framework.serializers"})
-
-
-_also_cleared = []  # other per-class caches built on these templates (restflow._validation's)
-
-
-def clear(**kwargs):
-    """Forget every cached template and plan, and what is built on them (settings changed, e.g. in tests)."""
-    _templates.clear()
-    _recipes.clear()
-    _plans.clear()
-    for forget in _also_cleared:
-        forget()
-
-
-setting_changed.connect(clear, dispatch_uid="restflow._plan.clear")
-
-
-def _owner_module(cls, name):
-    for klass in cls.__mro__:
-        if name in vars(klass):
-            return klass.__module__
-    return None
-
-
-def _fields_are_pure(cls):
-    """True when ``get_fields()`` is DRF's own: its result depends on the class alone."""
-    if not issubclass(cls, drf_serializers.Serializer):
-        return False
-    if cls.fields is not drf_serializers.Serializer.fields:
-        return False
-    return all(_owner_module(cls, name) in _DRF_MODULES for name in _FIELD_HOOKS if hasattr(cls, name))
-
-
-def _template(serializer):
-    """The class's unbound fields from ``get_fields()``, built on first use; None when not cacheable."""
-    cls = type(serializer)
-    template = _templates.get(cls)
-    if template is None:
-        if not _fields_are_pure(cls):
-            _templates[cls] = _NOT_CACHEABLE
-            return None
-        template = _templates[cls] = serializer.get_fields()
-    return None if template is _NOT_CACHEABLE else template
-
-
-def _set_url_field_name(serializer):
-    # ModelSerializer.get_fields() fills in url_field_name; do what it does.
-    if isinstance(serializer, drf_serializers.ModelSerializer) and serializer.url_field_name is None:
-        serializer.url_field_name = api_settings.URL_FIELD_NAME
-
-
-# Cheap copies. DRF copies a field by constructing it again from its arguments
-# (``Field.__deepcopy__``). For DRF's own field classes, whose constructors
-# depend on their arguments alone, a snapshot of one such construction stands
-# for all of them when every value it holds is shared by DRF's copies too
-# (immutable values, validators, the relation's queryset) or is a list, dict or
-# set of such values (copied per instance, as each construction makes its own).
-_SNAPSHOT_MODULES = frozenset({"rest_framework.fields", "rest_framework.relations", "restflow.serializers._fields"})
-_VALIDATOR_MODULES = frozenset({"django.core.validators", "rest_framework.validators"})
-_IMMUTABLE = frozenset({
-    type(None), bool, int, float, complex, str, bytes, decimal.Decimal, type, re.Pattern,
-    types.FunctionType, types.BuiltinFunctionType, datetime.date, datetime.datetime, datetime.time,
-    datetime.timedelta,
-})
-
-
-def _shared(value):
-    """True when DRF's copies of a field would hold this very value (or an equal immutable one)."""
-    cls = type(value)
-    if cls in _IMMUTABLE or isinstance(value, Promise) or cls.__module__ in _VALIDATOR_MODULES:
-        return True
-    return cls is tuple and all(_shared(item) for item in value)
-
-
-def _flat(value):
-    """True for a list, dict or set holding shared values only (one copy per instance suffices)."""
-    cls = type(value)
-    if cls is dict:
-        return all(_shared(key) and _shared(item) for key, item in value.items())
-    return (cls is list or cls is set) and all(_shared(item) for item in value)
-
-
-def _queryset(name, value):
-    """A relation's queryset: shared by the copies, as a relation reads it only through ``.all()``."""
-    return name == "queryset" and isinstance(value, (models.QuerySet, models.Manager))
-
-
-class _Snapshot:
-    """A freshly constructed field's state, and the keys whose containers each copy gets anew.
-
-    ``bound``: the state is the field's after DRF's own ``bind`` to its name (the
-    class keeps DRF's ``bind``), so a copy only needs its parent.
-    """
-
-    __slots__ = ("cls", "state", "containers", "kwargs_containers", "bound")
-
-    def __init__(self, cls, state, containers, kwargs_containers, bound):
-        self.cls = cls
-        self.state = state
-        self.containers = containers
-        self.kwargs_containers = kwargs_containers
-        self.bound = bound
-
-    def copy(self, parent=None):
-        state = self.state.copy()
-        for key in self.containers:
-            state[key] = state[key].copy()
-        kwargs = state["_kwargs"] = state["_kwargs"].copy()
-        for key in self.kwargs_containers:
-            kwargs[key] = kwargs[key].copy()
-        state["_creation_counter"] = drf_fields.Field._creation_counter  # as constructing it would
-        drf_fields.Field._creation_counter += 1
-        if self.bound:
-            state["parent"] = parent
-        field = object.__new__(self.cls)
-        field.__dict__ = state
-        return field
-
-
-def _snapshot(field, name, parent):
-    """A _Snapshot standing for DRF's deep copy of ``field`` (bound as ``name`` when DRF's bind would
-    do only that), or None when only a deep copy will do."""
-    cls = type(field)
-    if cls.__module__ not in _SNAPSHOT_MODULES or cls.__deepcopy__ is not drf_fields.Field.__deepcopy__:
-        return None
-    fresh = copy.deepcopy(field)
-    if type(fresh) is not cls or fresh.__dict__.get("parent", None) is not None:
-        return None
-    bound = cls.bind is drf_fields.Field.bind
-    if bound:
-        try:
-            fresh.bind(name, parent)
-        except Exception:  # noqa: BLE001 - DRF's bind raises it for every instance
-            return None
-    state = dict(fresh.__dict__)
-    state["parent"] = None
-    containers, kwargs_containers = [], []
-    for key, value in state.items():
-        if key == "_kwargs":
-            for argument_name, argument in value.items():
-                if argument_name in ("validators", "regex") or _shared(argument) or _queryset(argument_name, argument):
-                    continue  # DRF passes validators and regexes on uncopied
-                if not _flat(argument):
-                    return None
-                kwargs_containers.append(argument_name)
-        elif _queryset(key, value):
-            continue
-        elif _flat(value):
-            containers.append(key)
-        elif not _shared(value):
-            return None
-    return _Snapshot(cls, state, tuple(containers), tuple(kwargs_containers), bound)
-
-
-def _recipe(serializer, template):
-    cls = type(serializer)
-    recipe = _recipes.get(cls)
-    if recipe is None:
-        recipe = _recipes[cls] = tuple(
-            (name, _snapshot(field, name, serializer) or field) for name, field in template.items()
-        )
-    return recipe
-
-
-def _prime_one(serializer):
-    if "fields" in serializer.__dict__:
-        return
-    template = _template(serializer)
-    if template is None:
-        return
-    _set_url_field_name(serializer)
-    recipe = _recipe(serializer, template)
-    deep = {name: how for name, how in recipe if type(how) is not _Snapshot}
-    if deep:
-        deep = copy.deepcopy(deep)  # one memo, as DRF copies them together
-    fields = BindingDict(serializer)
-    bound = fields.fields  # BindingDict's own dict: a bound copy goes straight in
-    for name, how in recipe:
-        if type(how) is not _Snapshot:
-            fields[name] = deep[name]
-        elif how.bound:
-            bound[name] = how.copy(serializer)
-        else:
-            fields[name] = how.copy()
-    serializer.__dict__["fields"] = fields
-    serializer._restflow_primed = tuple(fields.values())
-
-
-def prime_fields(serializer):
-    """Give ``serializer`` (or a list serializer's child) its fields from the class's cache."""
-    child = getattr(serializer, "child", None)
-    _prime_one(child if isinstance(serializer, drf_serializers.ListSerializer) else serializer)
+_plans = Memo("restflow._plan.plans", settings_dependent=True)  # serializer class -> _Plan, or None
 
 
 # Columns: (name, attribute, kind, template field); the kinds are the executor's, but
@@ -372,14 +153,14 @@ def _build_plan(serializer):
         and cls._readable_fields is drf_serializers.Serializer._readable_fields
     ):
         return None
-    template = _template(serializer)
-    if template is None:
+    fields = template(serializer)
+    if fields is None:
         return None
     model = getattr(getattr(cls, "Meta", None), "model", None)
     if model is not None and (not isinstance(model, type) or issubclass(model, Mapping)):
         return None
     columns, per_call = [], []
-    for name, field in template.items():
+    for name, field in fields.items():
         if field.write_only:
             continue
         kind = _field_kind(field)
@@ -414,18 +195,13 @@ def _pk_attname(model, name):
     return getattr(field, "attname", None)
 
 
-def per_class(plans, serializer, build):
-    """``plans[type(serializer)]``, built by ``build(serializer)`` on the class's first use."""
-    cls = type(serializer)
-    try:
-        return plans[cls]
-    except KeyError:
-        plan = plans[cls] = build(serializer)
-        return plan
-
-
 def _plan(serializer):
-    return per_class(_plans, serializer, _build_plan)
+    """The class's plan (None: DRF renders it), built on the class's first use."""
+    cls = type(serializer)
+    plan = _plans.find(cls)
+    if plan is MISSING:
+        plan = _plans.put(cls, _build_plan(serializer))
+    return plan
 
 
 def _recording(method, results):
@@ -490,18 +266,6 @@ def _can_render(serializer):
     return serializer.instance is not None
 
 
-def _untouched(serializer):
-    """True unless the instance's fields exist and are not the untouched cached copy."""
-    fields = serializer.__dict__.get("fields")
-    if fields is None:
-        return True
-    primed = serializer.__dict__.get("_restflow_primed")
-    if primed is None or len(primed) != len(fields):
-        return False
-    current = fields.fields if type(fields) is BindingDict else fields  # its own dict: no Python-level views
-    return all(map(operator.is_, primed, current.values()))
-
-
 def _row_renderer(serializer):
     """DRF's own rendering of one row (the instance's fields primed from the cache)."""
 
@@ -531,23 +295,23 @@ def represent(serializer, method_results=None):
             and cls.data is drf_serializers.ListSerializer.data
             and isinstance(serializer.instance, (list, tuple))
             and isinstance(child, drf_serializers.Serializer)
-            and _untouched(child)
+            and untouched(child)
         ):
             return None
         plan = _plan(child)
         if plan is None:
             return None
-        _set_url_field_name(child)
+        set_url_field_name(child)
         serializer._data = speedups.plan_rows(
             _prepared(plan, child, method_results), serializer.instance, plan.model, _row_renderer(child)
         )
         return serializer.data
-    if not isinstance(serializer, drf_serializers.Serializer) or not _untouched(serializer):
+    if not isinstance(serializer, drf_serializers.Serializer) or not untouched(serializer):
         return None
     plan = _plan(serializer)
     if plan is None:
         return None
-    _set_url_field_name(serializer)
+    set_url_field_name(serializer)
     serializer._data = speedups.plan_row(
         _prepared(plan, serializer, method_results), serializer.instance, plan.model, _row_renderer(serializer)
     )

@@ -1,4 +1,4 @@
-"""Validation, saving and representation of serializers from async code.
+"""Validation, saving and representation of serializers from async code (the engine's async surface).
 
 ``ais_valid``, ``adata`` and ``asave`` (what the views call) await a serializer's
 own async methods when it has them, as restflow's serializers do. A plain DRF
@@ -11,25 +11,28 @@ hop (a rendering keeps the method fields' results it already has), and the
 serializer class remembered so later requests go straight to the thread.
 """
 
-import contextlib
-import copy
-import functools
-import inspect
-
 from django.core.exceptions import SynchronousOnlyOperation
 from django.db import models
 from rest_framework.serializers import ListSerializer
 
-from restflow._plan import prime_fields, represent
+from restflow._fields_cache import prime_fields
+from restflow._memo import Memo
+from restflow._plan import represent
 from restflow._sync import in_thread, loop_is_guarded, resolve
 from restflow._validation import validate
 
-_valid_in_thread = set()
-_data_in_thread = set()
+# Serializer classes (a list's child class, with the list's class) whose sync validation or
+# representation met SynchronousOnlyOperation on the loop: run in a hop from then on.
+_valid_in_thread = Memo("restflow._serializing.valid_in_thread")
+_data_in_thread = Memo("restflow._serializing.data_in_thread")
 
 
 def _key(serializer):
-    return (type(serializer), type(getattr(serializer, "child", None)))
+    """(class, other class): the serializer's, or a list's child's and the list's own."""
+    child = getattr(serializer, "child", None)
+    if child is None:
+        return type(serializer), None
+    return type(child), type(serializer)
 
 
 def _representation(serializer, method_results=None):
@@ -48,14 +51,15 @@ def _is_valid(serializer, raise_exception):
 async def on_loop_or_hop(memo, key, func, *args, **kwargs):
     """Run sync ``func`` on the loop; when it needs the database there, redo it in one hop.
 
-    ``key`` goes into the set ``memo`` then, so later calls with it go straight to the thread.
+    ``key`` (a class, with one more hashable value) is then added to ``memo`` (a
+    ``restflow._memo.Memo``), so later calls with it go straight to the thread.
     With ``DJANGO_ALLOW_ASYNC_UNSAFE`` set Django would not refuse: every call goes to the thread.
     """
-    if key not in memo and loop_is_guarded():
+    if not memo.has(*key) and loop_is_guarded():
         try:
             return func(*args, **kwargs)
         except SynchronousOnlyOperation:
-            memo.add(key)
+            memo.add(*key)
     return await in_thread(func, *args, **kwargs)
 
 
@@ -81,11 +85,11 @@ async def ais_valid_then(serializer, then, *args):
         await ais_valid(serializer, raise_exception=True)
         return await in_thread(then, *args)
     key = _key(serializer)
-    if key not in _valid_in_thread and loop_is_guarded():
+    if not _valid_in_thread.has(*key) and loop_is_guarded():
         try:
             _is_valid(serializer, True)
         except SynchronousOnlyOperation:
-            _valid_in_thread.add(key)
+            _valid_in_thread.add(*key)
         else:
             return await in_thread(then, *args)
     return await in_thread(_validate_then, serializer, then, args)
@@ -99,7 +103,7 @@ async def plain_data(serializer):
     """
     key = _key(serializer)
     method_results = None
-    if key not in _data_in_thread:
+    if not _data_in_thread.has(*key):
         instance = serializer.instance
         if isinstance(serializer, ListSerializer) and isinstance(instance, (models.QuerySet, models.Manager)):
             # Fetch a lazy queryset here: its query alone must not mark the class as
@@ -154,104 +158,3 @@ async def asave(serializer, **kwargs):
     if own is not None:
         return await own(**kwargs)
     return await plain_save(serializer, **kwargs)
-
-
-@functools.cache
-def _attnames(model):
-    return tuple(field.attname for field in model._meta.concrete_fields)
-
-
-def _loaded_values(instance):
-    """Snapshot of the instance's loaded concrete field values (deferred ones left out)."""
-    state = instance.__dict__
-    values = {name: state[name] for name in _attnames(type(instance)) if name in state}
-    for name, value in values.items():
-        if isinstance(value, (dict, list)):
-            values[name] = copy.deepcopy(value)  # a JSON value changed in place must still differ
-    return values
-
-
-def remember_loaded(instance):
-    """Record ``instance``'s values as the database gave them; call it before any user code sees it.
-
-    ``writing_changed_fields`` compares against this record: whatever is set on the
-    instance afterwards (by ``validate()``, a hook, the model's ``save()``) counts as changed.
-    """
-    instance._state.restflow_loaded = _loaded_values(instance)
-    return instance
-
-
-def _changed(field, loaded, current):
-    """True when ``field``'s value is set on the instance and is not the one loaded."""
-    if field.attname not in current:
-        return False  # deferred and never read: nothing to write
-    return field.attname not in loaded or current[field.attname] != loaded[field.attname]
-
-
-@contextlib.contextmanager
-def writing_changed_fields(serializer):
-    """While the block runs, a plain ``save()`` of the serializer's instance writes only what changed.
-
-    Concurrent partial updates of different fields of one row then never undo each
-    other. A field counts when the serializer validated it, when its value differs
-    from the one recorded at load time (``remember_loaded``: whatever validation, a
-    hook, the model's ``save()`` or a pre_save receiver set on the instance, as DRF's
-    full save would write it), or when it is ``auto_now``. The fields are chosen when
-    the row is written. An instance with no record of its loaded values (one a
-    ``get_object`` override fetched), a save that names its own ``update_fields``, or
-    one that changes the primary key is saved as it asks: in full, as in DRF.
-    """
-    instance = serializer.instance
-    if not isinstance(instance, models.Model) or "_save_table" in instance.__dict__:
-        yield  # not a model, or already inside such a block (an override calling the default hook)
-        return
-    before = getattr(instance._state, "restflow_loaded", None)
-    if before is None:
-        yield  # what was loaded is unknown: a full save, as DRF's
-        return
-    meta = instance._meta
-    save_table = instance._save_table
-    position = _update_fields_position(type(instance)._save_table)
-
-    def changed_fields_only(*args, **kwargs):
-        given = args[position] if len(args) > position else kwargs.get("update_fields")
-        after = _loaded_values(instance)
-        if given is not None or after.get(meta.pk.attname) != before.get(meta.pk.attname):
-            return save_table(*args, **kwargs)
-        validated = serializer.validated_data if isinstance(serializer.validated_data, dict) else {}
-        fields = [
-            field.name
-            for field in meta.concrete_fields
-            if not field.primary_key
-            and (
-                field.name in validated
-                or field.attname in validated
-                or _changed(field, before, after)
-                or getattr(field, "auto_now", False)
-            )
-        ]
-        if not fields:
-            return True  # nothing to write: the row stands as it is (Django's save with update_fields=[])
-        if len(args) > position:
-            args = (*args[:position], fields, *args[position + 1 :])
-        else:
-            kwargs["update_fields"] = fields
-        return save_table(*args, **kwargs)
-
-    instance._save_table = changed_fields_only
-    try:
-        yield
-    finally:
-        del instance._save_table
-
-
-@functools.cache
-def _update_fields_position(save_table):
-    """Where ``update_fields`` sits among ``Model._save_table``'s positional arguments (after self)."""
-    return list(inspect.signature(save_table).parameters).index("update_fields") - 1
-
-
-def save_changed_fields(serializer, **kwargs):
-    """``serializer.save(**kwargs)`` for an update, writing only the fields that changed (see above)."""
-    with writing_changed_fields(serializer):
-        return serializer.save(**kwargs)

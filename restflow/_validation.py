@@ -33,11 +33,7 @@ on generated inputs.
 """
 
 from django.core import validators as django_validators
-from django.core.exceptions import EmptyResultSet
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DatabaseError, DataError, connections
-from django.db.models import Manager, QuerySet
-from django.db.models.sql.compiler import SQLCompiler
 from rest_framework import fields as drf_fields
 from rest_framework import relations
 from rest_framework import serializers as drf_serializers
@@ -45,58 +41,46 @@ from rest_framework import validators as drf_validators
 from rest_framework.exceptions import ValidationError
 from rest_framework.fields import SkipField, empty, get_error_detail
 
-from restflow import _plan
+from restflow._drf_own import DRF_MODULES, is_drfs, owner_module
+from restflow._fields_cache import fields_are_drfs, primed, shared, template
+from restflow._memo import MISSING, Memo
+from restflow._unique_probe import UniqueProbe
 
-__all__ = ["validate", "clear"]
+__all__ = ["validate"]
 
-_validators = {}  # serializer class -> its validators (a tuple), or None when they are its own business
-_plans = {}  # serializer class -> _Plan, or None when DRF validates it
-
-_DRF = "rest_framework.serializers"
+# serializer class -> its validators (a tuple), or None when they are its own business
+_validators = Memo("restflow._validation.validators", settings_dependent=True)
+_plans = Memo("restflow._validation.plans", settings_dependent=True)  # serializer class -> _Plan, or None
 _VALIDATOR_HOOKS = (
     "get_validators", "get_unique_together_validators", "get_unique_for_date_validators",
     "get_unique_together_constraints", "_get_constraint_violation_error_message",
 )
 
 
-def clear():
-    """Forget every cached validator list and plan (``restflow._plan.clear()`` calls this)."""
-    _validators.clear()
-    _plans.clear()
-
-
-_plan._also_cleared.append(clear)
-
-
 def _validators_are_drfs(cls):
     """True when the serializer's validators come from DRF's code and the class's cached fields alone."""
-    if not _plan._fields_are_pure(cls) or cls.validators is not drf_fields.Field.validators:
+    if not fields_are_drfs(cls) or cls.validators is not drf_fields.Field.validators:
         return False
-    return all(_plan._owner_module(cls, name) in (_DRF, None) for name in _VALIDATOR_HOOKS)
+    return all(owner_module(cls, name) in (*DRF_MODULES, None) for name in _VALIDATOR_HOOKS)
 
 
 def _give_validators(serializer):
     """Give a primed, untouched serializer its own list of the class's validators, built once."""
-    if "_validators" in serializer.__dict__ or not _primed(serializer):
+    if "_validators" in serializer.__dict__ or not primed(serializer):
         return
     cls = type(serializer)
-    try:
-        cached = _validators[cls]
-    except KeyError:
+    cached = _validators.find(cls)
+    if cached is MISSING:
         if not _validators_are_drfs(cls):
-            cached = _validators[cls] = None
+            cached = _validators.put(cls, None)
         else:
             try:
                 built = tuple(serializer.get_validators())
             except Exception:  # noqa: BLE001 - DRF raises it when validation gets there
                 return
-            cached = _validators[cls] = built
+            cached = _validators.put(cls, built)
     if cached is not None:
         serializer._validators = list(cached)
-
-
-def _primed(serializer):
-    return "_restflow_primed" in serializer.__dict__ and _plan._untouched(serializer)
 
 
 # Plain field kinds: (DRF class, kind). A field qualifies when these methods of its class are
@@ -154,16 +138,16 @@ def _judges_absence(field, kind):
         return False
     default = field.default
     # DRF's get_default calls a callable default (or hands out the field's own copy of a mutable one)
-    return default is empty or not (callable(default) or not _plan._shared(default))
+    return default is empty or not (callable(default) or not shared(default))
 
 
 def _checks(field, name):
-    """(the field's validators as plain checks, a _UniqueProbe for its UniqueValidator or None),
+    """(the field's validators as plain checks, a UniqueProbe for its UniqueValidator or None),
     or (None, None) when one of them is neither."""
     checks, probe = [], None
     for validator in field.validators:
         if type(validator) is drf_validators.UniqueValidator and probe is None:
-            probe = _UniqueProbe.of(validator, field.source or name)
+            probe = UniqueProbe.of(validator, field.source or name)
             if probe is None:
                 return None, None
             continue
@@ -175,92 +159,6 @@ def _checks(field, name):
             return None, None
         checks.append((check, limit))
     return tuple(checks), probe
-
-
-class _Sentinel(str):
-    """The value the probe's query is compiled with, found again among its parameters by identity."""
-
-
-class _UniqueProbe:
-    """DRF's UniqueValidator query for a new row (``filter(<field>__exact=value).exists()`` on the
-    model's plain default manager), compiled once per database and run with the value as parameter.
-
-    ``taken(value)``: True or False as DRF's ``qs_exists`` would answer, or None when the probe
-    cannot tell (DRF's validator runs then).
-    """
-
-    __slots__ = ("validator", "field_name", "compiled")
-
-    def __init__(self, validator, field_name):
-        self.validator = validator
-        self.field_name = field_name
-        self.compiled = {}  # database alias -> (sql, params, position of the value), or None
-
-    @classmethod
-    def of(cls, validator, source):
-        manager = validator.queryset
-        if (
-            validator.lookup != "exact"
-            or "." in source
-            or type(manager) is not Manager
-            or manager._queryset_class is not QuerySet
-        ):
-            return None
-        return cls(validator, source)
-
-    def _compile(self, using):
-        sentinel = _Sentinel("restflow-unique-probe")
-        validator = self.validator
-        queryset = validator.exclude_current_instance(
-            validator.filter_queryset(sentinel, validator.queryset, self.field_name), None
-        )
-        compiler = queryset.query.exists().get_compiler(using=using)
-        if type(compiler).has_results is not SQLCompiler.has_results or (
-            type(compiler).execute_sql is not SQLCompiler.execute_sql
-        ):
-            return None
-        try:
-            sql, params = compiler.as_sql()
-        except EmptyResultSet:
-            return None
-        positions = [index for index, param in enumerate(params) if param is sentinel]
-        if not sql or len(positions) != 1:
-            return None
-        return sql, tuple(params), positions[0]
-
-    def taken(self, value):
-        if type(value) is not str:
-            return None
-        using = self.validator.queryset.db
-        try:
-            compiled = self.compiled[using]
-        except KeyError:
-            compiled = self.compiled[using] = self._compile(using)
-        if compiled is None:
-            return None
-        sql, params, position = compiled
-        params = (*params[:position], value, *params[position + 1 :])
-        try:
-            return _has_row(connections[using], sql, params)
-        except (TypeError, ValueError, DataError):  # DRF's qs_exists answers False for these
-            return False
-
-
-def _has_row(connection, sql, params):
-    """Django's ``SQLCompiler.execute_sql(SINGLE)`` made truthy, as ``has_results`` does."""
-    cursor = connection.cursor()
-    try:
-        cursor.execute(sql, params)
-    except Exception as exc:
-        try:
-            cursor.close()
-        except DatabaseError:
-            raise exc from None
-        raise
-    try:
-        return bool(cursor.fetchone())
-    finally:
-        cursor.close()
 
 
 class _Column:
@@ -310,26 +208,19 @@ def _runs_drfs_validation(cls):
         and cls._writable_fields is drf_serializers.Serializer._writable_fields
     ):
         return False
-    owners = {_plan._owner_module(cls, name) for name in ("run_validation", "to_internal_value")}
-    if owners == {_DRF}:
-        return True
-    if not owners <= {_DRF, "restflow.serializers._classes"}:
-        return False
-    from restflow.serializers import _classes  # restflow's serializers import this module's users
-
-    # Their overrides only refuse async hooks, then run DRF's.
-    return not (_classes._async_hooks(cls) or _classes._validates_async(cls))
+    # restflow's serializers override these only to refuse async hooks, then run DRF's
+    return is_drfs(cls, "run_validation") and is_drfs(cls, "to_internal_value")
 
 
 def _build_plan(serializer):
     cls = type(serializer)
     if not issubclass(cls, drf_serializers.Serializer) or not _runs_drfs_validation(cls):
         return None
-    template = _plan._template(serializer)
-    if template is None:
+    fields = template(serializer)
+    if fields is None:
         return None
     columns, positions = [], []
-    for position, (name, field) in enumerate(template.items()):
+    for position, (name, field) in enumerate(fields.items()):
         if field.read_only:
             continue
         hook = "validate_" + name if getattr(cls, "validate_" + name, None) is not None else None
@@ -339,7 +230,12 @@ def _build_plan(serializer):
 
 
 def _plan_for(serializer):
-    return _plan.per_class(_plans, serializer, _build_plan)
+    """The class's validation plan (None: DRF validates it), built on the class's first use."""
+    cls = type(serializer)
+    plan = _plans.find(cls)
+    if plan is MISSING:
+        plan = _plans.put(cls, _build_plan(serializer))
+    return plan
 
 
 def _passes(checks, value):
@@ -483,7 +379,7 @@ def _planned_outcomes(serializer):
     data = getattr(serializer, "initial_data", None)
     if type(data) is not dict or hasattr(serializer, "_validated_data"):
         return None
-    if serializer.read_only or serializer.parent is not None or not _primed(serializer):
+    if serializer.read_only or serializer.parent is not None or not primed(serializer):
         return None
     plan = _plan_for(serializer)
     if plan is None or not plan.hook_names.isdisjoint(serializer.__dict__):

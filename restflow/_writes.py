@@ -18,22 +18,25 @@ nested or dotted writable field, no many-to-many value), and anything else
 (an unexpected keyword, a save asked for twice) goes to DRF's own code.
 """
 
-import functools
-
 from django.db import connections, models
 from django.db.models import signals
 from django.db.models.query import QuerySet
 from rest_framework import serializers
 from rest_framework.utils import model_meta
 
-from restflow._serializing import save_changed_fields
+from restflow._changed_fields import save_changed_fields
+from restflow._drf_own import PLANS_ENABLED, awaits_own_code, is_drfs
+from restflow._memo import Memo
 from restflow._sync import atomic_run
-from restflow.serializers._classes import _AsyncSurface, _user_defines
-
-# DRF's save, and restflow's (DRF's, after refusing async create/update before any write).
-_DEFAULT_SAVES = (serializers.BaseSerializer.save, _AsyncSurface.save)
 
 __all__ = ["run_write"]
+
+_to_many = Memo("restflow._writes.to_many")  # model -> names of its to-many relations
+
+
+def _is_default_save(write):
+    """DRF's ``save``, or an override that runs it once it refused async user code (restflow's)."""
+    return write is serializers.BaseSerializer.save or getattr(write, "runs_drfs", False)
 
 
 def _plain_model(model):
@@ -46,19 +49,18 @@ def _plain_model(model):
     )
 
 
-@functools.cache
 def _to_many_names(model):
     return frozenset(name for name, info in model_meta.get_field_info(model).relations.items() if info.to_many)
 
 
 def _to_many_written(model, validated_data):
-    return any(name in validated_data for name in _to_many_names(model))
+    return any(name in validated_data for name in _to_many.get(model, _to_many_names))
 
 
 def _one_statement_save(serializer):
     """True when ``serializer.save()`` is DRF's ModelSerializer save writing one row of a plain model."""
     cls = type(serializer)
-    if not isinstance(serializer, serializers.ModelSerializer) or cls.save not in _DEFAULT_SAVES:
+    if not isinstance(serializer, serializers.ModelSerializer) or not is_drfs(cls, "save", "asave"):
         return False
     model = getattr(getattr(cls, "Meta", None), "model", None)
     validated = getattr(serializer, "_validated_data", None)
@@ -77,9 +79,8 @@ def _one_statement_save(serializer):
 
 def _creates_directly(serializer):
     """True when DRF's ``save()`` of ``serializer`` would create one row through ``_create_row``'s steps."""
-    cls = type(serializer)
-    if serializer.instance is not None or (cls.save is _AsyncSurface.save and _user_defines(cls, "acreate")):
-        return False  # restflow's save refuses an async-only create
+    if not PLANS_ENABLED or serializer.instance is not None or awaits_own_code(type(serializer), "asave"):
+        return False  # restflow's save may refuse an async create: DRF's path raises it
     if not hasattr(serializer, "_errors") or serializer._errors or hasattr(serializer, "_data"):
         return False  # DRF's save raises its own assertion
     for field in serializer._writable_fields:
@@ -106,14 +107,14 @@ def _needs_transaction(write, target):
         return False
     if write is _create_row:
         return False
-    if write in _DEFAULT_SAVES or write is save_changed_fields:
+    if _is_default_save(write) or write is save_changed_fields:
         return not _one_statement_save(target)
     return True
 
 
 def run_write(using, write, target):
     """Run sync ``write(target)`` (call it in a hop): in one transaction on ``using`` unless not needed."""
-    if write in _DEFAULT_SAVES and _creates_directly(target):
+    if _is_default_save(write) and _creates_directly(target):
         write = _create_row
     if connections[using].in_atomic_block or _needs_transaction(write, target):
         return atomic_run(using, write, target)

@@ -8,8 +8,8 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import SAFE_METHODS
 
 from restflow import mixins
+from restflow._changed_fields import remember_loaded
 from restflow._dispatch import plan_for
-from restflow._serializing import remember_loaded
 from restflow._sync import STOCK, callable_from_sync, in_thread, run_step
 from restflow.apiview import AsyncAPIView, PaginatorMixin  # noqa: F401  (PaginatorMixin: for the viewsets)
 
@@ -51,7 +51,7 @@ class AsyncGenericAPIView(AsyncAPIView, GenericAPIView):
 
         A view that overrides DRF's ``get_object`` gets it called (in a hop when sync).
         For a write, the loaded values are recorded before any user code sees the object: an
-        update then writes what changed since (see ``writing_changed_fields``).
+        update then writes what changed since (see ``restflow._changed_fields``).
         """
         how = plan_for(type(self)).object_lookup
         if how is not STOCK:

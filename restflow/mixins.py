@@ -24,16 +24,9 @@ from rest_framework.response import Response
 from rest_framework.serializers import ListSerializer
 from rest_framework.settings import api_settings
 
+from restflow._changed_fields import save_changed_fields
 from restflow._dispatch import plan_for
-from restflow._serializing import (
-    adata,
-    ais_valid,
-    ais_valid_then,
-    asave,
-    own_async,
-    save_changed_fields,
-    writing_changed_fields,
-)
+from restflow._serializing import adata, ais_valid, ais_valid_then, own_async
 from restflow._sync import callable_from_sync, in_thread, prefers_async, run_step
 from restflow._writes import run_write
 
@@ -76,17 +69,22 @@ async def _validate_and_write(serializer, write, using):
 
 
 def _default_write(serializer, plain):
-    """The write when no hook is overridden: the serializer's own ``asave`` when it has one
-    (run back on the loop from the write's hop, inside its transaction), else ``plain``."""
+    """The write when no hook is overridden (and what the default hooks do): the serializer's own
+    ``asave`` when it has one (run back on the loop from the write's hop, inside its
+    transaction), else ``plain``."""
     if own_async(serializer, "asave") is not None:
         return lambda serializer: async_to_sync(serializer.asave)()
     return plain
 
 
-def _update_through(hook, serializer):
-    """Run an update hook with only the changed fields written (see ``writing_changed_fields``)."""
-    with writing_changed_fields(serializer):
-        return hook(serializer)
+def _create(serializer):
+    """The default create: ``save()``."""
+    return _default_write(serializer, type(serializer).save)
+
+
+def _update(serializer):
+    """The default update: only the changed columns written (``restflow._changed_fields``)."""
+    return _default_write(serializer, save_changed_fields)
 
 
 async def _conflict(serializer):
@@ -149,19 +147,20 @@ class AsyncCreateModelMixin:
     async def create(self, request, *args, **kwargs):
         serializer = self.get_request_serializer(data=request.data)
         hook = _write_hook(self, "perform_create", AsyncCreateModelMixin.aperform_create)
-        await _validate_and_write(
-            serializer, hook or _default_write(serializer, type(serializer).save), _write_database(self, serializer)
-        )
+        await _validate_and_write(serializer, hook or _create(serializer), _write_database(self, serializer))
         data = await _response_data(self, serializer)
         return Response(data, status=status.HTTP_201_CREATED, headers=self.get_success_headers(data))
 
     async def aperform_create(self, serializer):
-        """Save the new object; override for side effects (they share its transaction)."""
-        await asave(serializer)
+        """Save the new object; override for side effects (they share its transaction).
+
+        Not called unless an override calls it: the view runs the same write itself.
+        """
+        await in_thread(_create(serializer), serializer)
 
     def perform_create(self, serializer):
         """DRF's sync hook, for code written for DRF; an override runs in the write's hop."""
-        serializer.save()
+        _create(serializer)(serializer)
 
     def get_success_headers(self, data):
         try:
@@ -179,11 +178,7 @@ class AsyncUpdateModelMixin:
         instance = await self.aget_object()
         serializer = self.get_request_serializer(instance, data=request.data, partial=partial_update)
         hook = _write_hook(self, "perform_update", AsyncUpdateModelMixin.aperform_update)
-        await _validate_and_write(
-            serializer,
-            _default_write(serializer, save_changed_fields) if hook is None else partial(_update_through, hook),
-            _write_database(self, serializer, instance),
-        )
+        await _validate_and_write(serializer, hook or _update(serializer), _write_database(self, serializer, instance))
         if getattr(instance, "_prefetched_objects_cache", None):
             instance._prefetched_objects_cache = {}
         return Response(await _response_data(self, serializer))
@@ -197,16 +192,13 @@ class AsyncUpdateModelMixin:
     async def aperform_update(self, serializer):
         """Save the changes; override for side effects (they share its transaction).
 
-        A serializer with its own ``asave`` is awaited through it.
+        Not called unless an override calls it: the view runs the same write itself.
         """
-        if own_async(serializer, "asave") is not None:
-            await asave(serializer)
-        else:
-            await in_thread(save_changed_fields, serializer)
+        await in_thread(_update(serializer), serializer)
 
     def perform_update(self, serializer):
         """DRF's sync hook, for code written for DRF; an override runs in the write's hop."""
-        serializer.save()
+        _update(serializer)(serializer)
 
 
 class AsyncDestroyModelMixin:
@@ -220,8 +212,11 @@ class AsyncDestroyModelMixin:
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     async def aperform_destroy(self, instance):
-        """Delete the object; override to archive instead (it runs in a transaction)."""
-        await instance.adelete()
+        """Delete the object; override to archive instead (it runs in a transaction).
+
+        Not called unless an override calls it: the view runs the same delete itself.
+        """
+        await in_thread(type(instance).delete, instance)
 
     def perform_destroy(self, instance):
         """DRF's sync hook, for code written for DRF; an override runs in the write's hop."""

@@ -6,14 +6,9 @@ DRF serializer, stay importable from here.
 
 from typing import NotRequired
 
+from restflow._changed_fields import save_changed_fields
 from restflow._compat import register_compat_paths
-from restflow._serializing import (
-    adata,
-    ais_valid,
-    ais_valid_then,
-    asave,
-    save_changed_fields,
-)
+from restflow._serializing import adata, ais_valid, ais_valid_then, asave
 from restflow.helpers import BlankableString, Email, IPAddress
 from restflow.serializers._classes import (
     HyperlinkedModelSerializer,

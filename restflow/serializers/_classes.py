@@ -9,8 +9,7 @@ loop while it needs no query, else in one hop; async user hooks are awaited ther
 
 import sys
 from collections.abc import Mapping
-from functools import cache
-from typing import ClassVar, get_origin
+from typing import ClassVar, get_origin, get_type_hints
 
 from asgiref.sync import iscoroutinefunction
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -19,6 +18,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.fields import SkipField, empty, get_error_detail
 from rest_framework.settings import api_settings
 
+from restflow._drf_own import runs_drfs
+from restflow._memo import Memo, per_class
 from restflow._serializing import on_loop_or_hop, plain_data, plain_is_valid, plain_save
 from restflow._sync import in_thread
 from restflow.serializers._fields import Field, get_field_from_type
@@ -27,20 +28,27 @@ from restflow.serializers.validated_data import ValidatedData, transform_validat
 RESERVED_NAMES = frozenset({"data", "errors", "validated_data", "instance", "initial_data", "fields", "context"})
 
 # Serializer classes whose sync validation or representation needed the database on the loop.
-_fields_in_thread = set()
-_checks_in_thread = set()
-_representation_in_thread = set()
+_fields_in_thread = Memo("restflow.serializers.fields_in_thread")
+_checks_in_thread = Memo("restflow.serializers.checks_in_thread")
+_representation_in_thread = Memo("restflow.serializers.representation_in_thread")
+
+# What a class body keeps its annotations in: ``__annotations__`` until Python 3.13, a
+# function that computes them from 3.14 (deferred annotations).
+_ANNOTATION_KEYS = ("__annotations__", "__annotate__", "__annotate_func__", "__annotations_cache__")
 
 
 def _own_annotations(attrs):
-    """The class body's annotations; string ones (``from __future__ import annotations``) evaluated."""
-    annotations = attrs.get("__annotations__", {})
-    module = sys.modules.get(attrs.get("__module__"))
-    scope = {**vars(module), **attrs} if module is not None else dict(attrs)
-    return {
-        name: eval(annotation, scope) if isinstance(annotation, str) else annotation  # noqa: S307 - the class's own code
-        for name, annotation in annotations.items()
-    }
+    """The class body's annotations, evaluated (string ones and 3.14's deferred ones alike).
+
+    Read with ``typing.get_type_hints`` from a bare class holding only the body's annotations,
+    before the serializer class exists (DRF's metaclass needs the fields in the body).
+    """
+    body = {key: attrs[key] for key in _ANNOTATION_KEYS if key in attrs}
+    if not body:
+        return {}
+    body["__module__"] = attrs.get("__module__")
+    bare = type("Annotations", (), body)
+    return get_type_hints(bare, localns=dict(attrs), include_extras=True)
 
 
 def _annotated_fields(attrs, options):
@@ -137,7 +145,7 @@ def _user_defines(cls, name):
     return False
 
 
-@cache
+@per_class
 def _async_hooks(cls):
     """Field names whose ``validate_<name>`` hook is a coroutine function."""
     return frozenset(
@@ -147,12 +155,12 @@ def _async_hooks(cls):
     )
 
 
-@cache
+@per_class
 def _uses_avalidate(cls):
     return _user_defines(cls, "avalidate")
 
 
-@cache
+@per_class
 def _validates_async(cls):
     """True when validating ``cls`` awaits user code (else DRF's is_valid does it all)."""
     return bool(
@@ -164,12 +172,12 @@ def _validates_async(cls):
     )
 
 
-@cache
+@per_class
 def _represents_async(cls):
     return iscoroutinefunction(cls.to_representation) or _user_defines(cls, "ato_representation")
 
 
-@cache
+@per_class
 def _awaits_user_code(cls, name):
     """True when the async entry point ``name`` of ``cls`` awaits code of the class's own."""
     if _user_defines(cls, name):
@@ -214,8 +222,10 @@ class _AsyncSurface:
         """
         return _awaits_user_code(cls, name)
 
-    # Sync entry points: DRF's, unless user code they would call is async.
+    # Sync entry points: DRF's, unless user code they would call is async (``runs_drfs`` tells
+    # the serializer engine so: it may then stand in for DRF's own code).
 
+    @runs_drfs
     def to_internal_value(self, data):
         hooks = _async_hooks(type(self))
         if hooks:
@@ -224,6 +234,7 @@ class _AsyncSurface:
                     _refuse(self, f"validate_{field.field_name}", "to_internal_value()", "ais_valid()")
         return super().to_internal_value(data)
 
+    @runs_drfs
     def run_validation(self, data=empty):
         cls = type(self)
         if iscoroutinefunction(cls.validate):
@@ -232,6 +243,7 @@ class _AsyncSurface:
             _refuse(self, "avalidate", "run_validation()", "ais_valid()")
         return super().run_validation(data)
 
+    @runs_drfs
     def save(self, **kwargs):
         sync_name, async_name = ("update", "aupdate") if self.instance is not None else ("create", "acreate")
         cls = type(self)
@@ -278,7 +290,7 @@ class _AsyncSurface:
         value = await self.ato_internal_value(data)
         cls = type(self)
         try:
-            value = await on_loop_or_hop(_checks_in_thread, cls, self._sync_checks, value)
+            value = await on_loop_or_hop(_checks_in_thread, (cls,), self._sync_checks, value)
             if _uses_avalidate(cls):
                 value = await self.avalidate(value)
             elif iscoroutinefunction(cls.validate):
@@ -298,7 +310,7 @@ class _AsyncSurface:
 
     async def ato_internal_value(self, data):
         """``to_internal_value()``, awaiting async ``validate_<name>`` hooks; errors as DRF reports them."""
-        outcomes = await on_loop_or_hop(_fields_in_thread, type(self), self._validate_fields, data)
+        outcomes = await on_loop_or_hop(_fields_in_thread, (type(self),), self._validate_fields, data)
         hooks = _async_hooks(type(self))
         ret, errors = {}, {}
         for field, value, error in outcomes:
@@ -388,7 +400,7 @@ class _AsyncSurface:
         """``to_representation(instance)`` without blocking the loop (an async override is awaited)."""
         if iscoroutinefunction(type(self).to_representation):
             return await self.to_representation(instance)
-        return await on_loop_or_hop(_representation_in_thread, type(self), self.to_representation, instance)
+        return await on_loop_or_hop(_representation_in_thread, (type(self),), self.to_representation, instance)
 
     async def adata(self):
         """``.data`` without blocking the loop, through ``ato_representation`` when it is yours or async."""

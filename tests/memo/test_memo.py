@@ -38,6 +38,27 @@ def test_a_class_made_at_run_time_is_collected_with_its_entries(fresh_memos):
     assert memo._entries == {}
 
 
+def test_a_serializer_class_made_at_run_time_is_collected_after_use(fresh_memos):
+    """Its fields, plans and validators are cached while it lives, and go with it."""
+    from rest_framework import serializers
+
+    from restflow._plan import prime_fields, represent
+    from restflow._validation import validate
+
+    made = type("RunTimeSerializer", (serializers.Serializer,), {"name": serializers.CharField(max_length=5)})
+    rendered = made(instance=type("Row", (), {"name": "a"})())
+    assert represent(rendered) == {"name": "a"}
+    incoming = made(data={"name": "b"})
+    prime_fields(incoming)
+    assert validate(incoming, raise_exception=True)
+    assert incoming.validated_data == {"name": "b"}
+    collected = threading.Event()
+    weakref.finalize(made, collected.set)
+    del made, rendered, incoming
+    gc.collect()
+    assert collected.is_set()
+
+
 def test_clear_all_forgets_every_memo():
     first, second = Memo("test.first"), Memo("test.second")
 

@@ -7,7 +7,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.permissions import AllowAny
 from rest_framework.test import APIRequestFactory
 
-from restflow._serializing import _data_in_thread
+from restflow._memo import clear_all
 from restflow.views import AsyncModelViewSet
 from tests.support.testapp.models import Product
 
@@ -55,7 +55,7 @@ class Products(Body, AsyncModelViewSet):
 @pytest.fixture
 def first_request():
     """The rendering of this serializer class starts on the event loop (as on a first request)."""
-    _data_in_thread.difference_update({key for key in _data_in_thread if CountingSerializer in key})
+    clear_all()
     CALLS.clear()
 
 
@@ -119,7 +119,7 @@ class NestedProducts(AsyncModelViewSet):
 
 async def test_a_class_drf_renders_itself_repeats_the_method_fields_before_the_query():
     """The documented difference: such a class's first rendering is redone from the start in the hop."""
-    _data_in_thread.difference_update({key for key in _data_in_thread if NestedCountingSerializer in key})
+    clear_all()
     row = await Product.objects.acreate(name="a", sku="a")
     CALLS.clear()
     response, calls = await answer(NestedProducts, "retrieve", pk=row.pk)

@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 
-from restflow import _plan, _speedups_py
+from restflow import _fields_cache, _plan, _speedups_py
+from restflow._memo import clear_all
 from restflow import serializers as restflow_serializers
 from tests.support.testapp.models import Category, Product
 
@@ -43,10 +44,9 @@ ZONES = ["UTC", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe", "Paci
 
 
 @pytest.fixture(params=TWINS)
-def twin(request, monkeypatch):
+def twin(request, monkeypatch, fresh_memos):
     """Run the plan through one executor twin."""
     monkeypatch.setattr(_plan, "speedups", request.param)
-    _plan.clear()
     return request.param
 
 
@@ -353,9 +353,9 @@ def test_customised_field_building_is_not_cached():
 
 def test_settings_change_clears_the_cache():
     _plan.prime_fields(ProductSerializer())
-    assert ProductSerializer in _plan._templates
+    assert ProductSerializer in _fields_cache._templates
     with override_settings(REST_FRAMEWORK={"COERCE_DECIMAL_TO_STRING": False}):
-        assert ProductSerializer not in _plan._templates
+        assert ProductSerializer not in _fields_cache._templates
 
 
 def test_method_field_runs_once_per_row_also_for_rows_drf_renders(twin):
@@ -376,7 +376,7 @@ def test_method_field_runs_once_per_row_also_for_rows_drf_renders(twin):
 
 def test_meta_changed_after_first_use_is_not_seen():
     """Difference from DRF (docs/differences.md): fields are built once per class, so a Meta
-    changed at run time is seen only after ``restflow._plan.clear()`` (or any settings change)."""
+    changed at run time is seen only after ``restflow._memo.clear_all()`` (or any settings change)."""
 
     class Changing(serializers.ModelSerializer):
         class Meta:
@@ -389,7 +389,7 @@ def test_meta_changed_after_first_use_is_not_seen():
     later = Changing()
     _plan.prime_fields(later)
     assert list(later.fields) == ["id"]
-    _plan.clear()
+    clear_all()
     fresh = Changing()
     _plan.prime_fields(fresh)
     assert list(fresh.fields) == ["id", "name"]

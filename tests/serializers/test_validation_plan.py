@@ -23,7 +23,9 @@ from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.validators import UniqueValidator
 
-from restflow import _plan, _serializing, _validation
+from restflow import _fields_cache, _plan, _serializing, _validation
+from restflow._memo import clear_all
+from restflow._unique_probe import UniqueProbe
 from restflow import serializers as restflow_serializers
 from tests.support.serializersapp.models import Article, Author
 from tests.support.testapp.models import Category, Product
@@ -36,8 +38,8 @@ hypothesis_settings = settings(
 
 
 @pytest.fixture(autouse=True)
-def _fresh_caches():
-    _plan.clear()  # the validation caches with it
+def _fresh_caches(fresh_memos):
+    """Every test starts with no class's fields, plans or validators cached."""
 
 
 def _odd(value):
@@ -276,7 +278,7 @@ def test_clean_input_takes_the_plan(product):
     by_name = {column.name: outcome for column, outcome in zip(plan.columns, outcomes)}
     assert by_name["name"] == ("New", False)  # its validators are plain checks, made in the first pass
     assert by_name["sku"][0] == "new"  # a UniqueValidator: its query is asked first
-    assert isinstance(by_name["sku"][1], _validation._UniqueProbe)
+    assert isinstance(by_name["sku"][1], UniqueProbe)
     assert by_name["created"] is _validation._SKIP and by_name["released"] is None  # DRF judges a given date
     assert by_name["rating"] is None  # DecimalField has its own validate_empty_values: DRF judges it
     # Inputs whose outcome the plan does not decide go to DRF whole.
@@ -363,12 +365,12 @@ def _state(field):
 def test_copies_hold_what_drfs_deep_copy_holds(serializer_class):
     parent = serializer_class()
     template = parent.get_fields()
-    recipe = _plan._recipe(parent, template)
+    recipe = _fields_cache.recipe(parent, template)
     snapshots = 0
     for name, how in recipe:
         drf_copy = copy.deepcopy(template[name])
         assert repr(drf_copy) == repr(template[name])
-        if not isinstance(how, _plan._Snapshot):
+        if not isinstance(how, _fields_cache.Snapshot):
             assert how is template[name]  # deep-copied per instance, as DRF does
             continue
         snapshots += 1
@@ -396,11 +398,11 @@ def test_fields_with_state_of_their_own_are_deep_copied():
         plain = serializers.CharField()
 
     serializer = Stateful()
-    recipe = dict(_plan._recipe(serializer, serializer.get_fields()))
-    assert not isinstance(recipe["custom_default"], _plan._Snapshot)
-    assert not isinstance(recipe["nested_choices"], _plan._Snapshot)
-    assert not isinstance(recipe["child"], _plan._Snapshot)
-    assert isinstance(recipe["plain"], _plan._Snapshot)
+    recipe = dict(_fields_cache.recipe(serializer, serializer.get_fields()))
+    assert not isinstance(recipe["custom_default"], _fields_cache.Snapshot)
+    assert not isinstance(recipe["nested_choices"], _fields_cache.Snapshot)
+    assert not isinstance(recipe["child"], _fields_cache.Snapshot)
+    assert isinstance(recipe["plain"], _fields_cache.Snapshot)
 
 
 def test_copied_fields_are_independent_per_instance():
@@ -481,7 +483,7 @@ def test_unique_probe_is_left_out_where_drf_must_ask(product):
 
 def test_meta_validators_changed_after_first_use_are_not_seen():
     """Difference from DRF (docs/differences.md): like its fields, a class's validators are built once,
-    so a Meta changed at run time is seen only after ``restflow._plan.clear()`` (or any settings change)."""
+    so a Meta changed at run time is seen only after ``restflow._memo.clear_all()`` (or any settings change)."""
 
     class Changing(Together):
         class Meta:
@@ -495,7 +497,7 @@ def test_meta_validators_changed_after_first_use_are_not_seen():
     assert _serializing._is_valid(Changing(data={"first": "a"}), False)
     Changing.Meta.validators = [refusing]
     assert _serializing._is_valid(Changing(data={"first": "a"}), False)
-    _plan.clear()
+    clear_all()
     later = Changing(data={"first": "a"})
     assert not _serializing._is_valid(later, False)
     assert later.errors == {"non_field_errors": ["refused"]}

@@ -206,6 +206,54 @@ async def test_patch_writes_only_changed_fields(client):
     assert (fresh.hidden, fresh.body, fresh.word_count) == (True, "one two", 2)
 
 
+async def test_patch_of_a_row_deleted_meanwhile_is_404_and_does_not_bring_it_back(client):
+    """Another writer deletes the row after this request loaded it: 404, and no INSERT brings it back
+    (DRF's full save would insert it again). The deletion is emulated inside the request's save."""
+    from django.db.models.signals import post_save
+
+    note = await Note.objects.acreate(title="t", body="one")
+    original_save = Note.save
+    created = []
+
+    def save(self, *args, **kwargs):
+        Note.objects.filter(pk=self.pk).delete()
+        original_save(self, *args, **kwargs)
+
+    def record(sender, instance, created_now=None, **kwargs):
+        created.append(kwargs.get("created"))
+
+    Note.save = save
+    post_save.connect(record, sender=Note, dispatch_uid="test.deleted_meanwhile")
+    try:
+        response = await client.patch(f"/c/notes/{note.pk}/", {"body": "one two"})
+    finally:
+        Note.save = original_save
+        post_save.disconnect(dispatch_uid="test.deleted_meanwhile", sender=Note)
+    assert response.status_code == 404
+    assert created == []
+
+
+async def test_an_empty_patch_writes_nothing_back_but_still_saves(client):
+    """No field changed: the save still runs (its signals too) and undoes no concurrent change."""
+    note = await Note.objects.acreate(title="t", body="one")
+    original_save = Note.save
+    saves = []
+
+    def save(self, *args, **kwargs):
+        Note.objects.filter(pk=self.pk).update(title="changed elsewhere", hidden=True)
+        saves.append(self.pk)
+        original_save(self, *args, **kwargs)
+
+    Note.save = save
+    try:
+        response = await client.patch(f"/c/notes/{note.pk}/", {})
+    finally:
+        Note.save = original_save
+    assert response.status_code == 200 and saves == [note.pk]
+    fresh = await Note.objects.aget(pk=note.pk)
+    assert (fresh.title, fresh.hidden) == ("changed elsewhere", True)
+
+
 # --- the browsable API on plain views ------------------------------------------------------------
 
 

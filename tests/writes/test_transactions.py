@@ -7,7 +7,7 @@ from django.db.models.signals import post_save, pre_save
 from rest_framework import serializers
 
 from restflow import _writes
-from restflow._serializing import save_changed_fields
+from restflow._changed_fields import save_changed_fields
 from tests.support.testapp.models import Category, Product
 
 pytestmark = pytest.mark.django_db(transaction=True)

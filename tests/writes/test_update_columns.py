@@ -7,7 +7,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.permissions import AllowAny
 from rest_framework.test import APIRequestFactory
 
-from restflow._serializing import remember_loaded, save_changed_fields
+from restflow._changed_fields import remember_loaded, save_changed_fields
 from restflow.views import AsyncModelViewSet
 from tests.support.testapp.models import Product
 

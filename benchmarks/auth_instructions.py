@@ -112,8 +112,10 @@ def _instructions(case, calls):
             "valgrind", "--tool=callgrind", f"--callgrind-out-file={scratch}/out",
             sys.executable, "-m", "benchmarks.auth_instructions", "--child", case, str(calls),
         ]
-        result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True,
+        result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
                                 env={**os.environ, "PYTHONPATH": str(ROOT)})
+    if result.returncode:
+        raise RuntimeError(f"{case} failed under valgrind:\n{result.stderr[-3000:]}")
     return int(COLLECTED.search(result.stderr).group(1))
 
 

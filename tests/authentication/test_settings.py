@@ -195,3 +195,33 @@ def test_a_bad_block_stops_startup():
     assert "ImproperlyConfigured: RESTFLOW_SETTINGS['JWT']['ALGORITHM'] is 'none'" in result.stderr
     good = _django_setup("{'SIGNING_KEY': 'x' * 64, 'BLACKLIST_ALLOW_LOCMEM': True}")
     assert good.returncode == 0, good.stderr
+
+
+def _python(code):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "tests.settings"}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+
+
+def test_without_the_extras():
+    """index.md "SimpleJWT adapter" and simplejwt.md "Installation": without PyJWT the DRF classes
+    and restflow's views still import, and the JWT names raise ImportError naming the extra; the
+    adapter without simplejwt does the same."""
+    result = _python(
+        "import sys; sys.modules['jwt'] = None\n"
+        "from django.conf import settings; import django\n"
+        "settings.INSTALLED_APPS = [a for a in settings.INSTALLED_APPS if a != 'restflow.authentication']\n"
+        "django.setup()\n"
+        "import restflow.views\n"
+        "from restflow.authentication import SessionAuthentication, TokenAuthentication\n"
+        "try:\n    from restflow.authentication import JWTAuthentication\n"
+        "except ImportError as exc:\n    print('ImportError:', exc)\n"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "ImportError: restflow's JWT authentication needs PyJWT: pip install 'restflow-async[jwt]'" in result.stdout
+    result = _python(
+        "import sys; sys.modules['rest_framework_simplejwt'] = None\n"
+        "import django; django.setup()\n"
+        "try:\n    import restflow.authentication.simplejwt\n"
+        "except ImportError as exc:\n    print('ImportError:', exc)\n"
+    )
+    assert "pip install 'restflow-async[simplejwt]'" in result.stdout, result.stderr

@@ -27,11 +27,7 @@ class PostFetch:
             )
         if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
             raise ValueError(f"PostFetch limit must be None or a positive integer, not {limit!r}.")
-        if isinstance(queryset, Manager):
-            queryset = queryset.all()
-        if not isinstance(queryset, QuerySet):
-            raise TypeError(f"PostFetch queryset must be a QuerySet or Manager, not {type(queryset).__name__}.")
-        self.queryset = queryset
+        self.queryset = _queryable(queryset, needs_order_by=bool(order_by))
         self.to_attr = to_attr
         self.values = list(values or ())
         self.values_dict = dict(values_dict or {})
@@ -47,15 +43,13 @@ class PostFetch:
         return self._attach(items, rows)
 
     async def afetch(self, base_items):
-        """``fetch`` for async code: a queryset of base items and the join query run on the async ORM."""
+        """``fetch`` for async code: querysets (and anything async-iterable) are read on the async ORM,
+        other iterables in one thread hop."""
         if isinstance(base_items, Manager):
             base_items = base_items.all()
-        if isinstance(base_items, QuerySet):
-            items = [item async for item in base_items]
-        else:
-            items = list(base_items)
+        items = await _alist(base_items)
         query = self._query(items)
-        rows = [] if query is None else [row async for row in query]
+        rows = [] if query is None else await _alist(query)
         return self._attach(items, rows)
 
     # What a fetch does, in order.
@@ -101,6 +95,31 @@ class PostFetch:
             else:
                 setattr(item, self.to_attr, value)
         return items
+
+
+def _queryable(queryset, needs_order_by):
+    """``queryset`` as PostFetch queries it: a QuerySet, a Manager (its ``all()``), or any object with
+    the QuerySet methods PostFetch calls (``filter``, ``values``, and ``order_by`` with ``order_by=``)."""
+    if isinstance(queryset, Manager):
+        return queryset.all()
+    needed = ("filter", "values", "order_by") if needs_order_by else ("filter", "values")
+    missing = [name for name in needed if not callable(getattr(queryset, name, None))]
+    if missing:
+        raise TypeError(
+            f"PostFetch queryset must be a QuerySet, a Manager or an object with "
+            f"{', '.join(name + '()' for name in needed)} methods; got {type(queryset).__name__}, which lacks "
+            f"{', '.join(name + '()' for name in missing)}."
+        )
+    return queryset
+
+
+async def _alist(iterable):
+    """The items of ``iterable``: async-iterated when it can be (a QuerySet), else listed in a hop."""
+    if hasattr(iterable, "__aiter__"):
+        return [item async for item in iterable]
+    if isinstance(iterable, (list, tuple)):
+        return list(iterable)
+    return await in_thread(list, iterable)
 
 
 def perform_post_fetches(items, post_fetches, many=True):

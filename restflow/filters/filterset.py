@@ -144,6 +144,12 @@ class FilterSet:
         """Every accepted query parameter, in declaration order."""
         return list(cls._params.values())
 
+    @property
+    def fields(self):
+        """Each accepted query parameter (``price``, ``price__gte``, ``price!``...) with the field
+        answering it; read-only, as the parameters are fixed when the class is created."""
+        return types.MappingProxyType({name: param.field for name, param in self._params.items()})
+
     @classmethod
     def get_options(cls):
         """The resolved Meta options."""

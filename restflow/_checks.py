@@ -10,11 +10,18 @@ Django takes its list of checks, and by ``restflow.viewsets``. It imports nothin
   a read-only viewset): that entry is never used.
 - ``restflow.W002``: a routed view that is not a viewset sets ``action_configs``: only
   viewsets read it.
+- ``restflow.W003``: the settings say the site is served behind a proxy (``SECURE_PROXY_SSL_HEADER``,
+  ``USE_X_FORWARDED_HOST`` or ``USE_X_FORWARDED_PORT``) but DRF's ``NUM_PROXIES`` is unset: DRF's
+  throttles then take a client's identity from ``X-Forwarded-For`` as the client sent it, and
+  restflow's exact throttles, ignoring the header, see every client as the proxy.
 """
 
 from django.conf import settings
 from django.core import checks
 from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.settings import api_settings
+
+_PROXY_SETTINGS = ("SECURE_PROXY_SSL_HEADER", "USE_X_FORWARDED_HOST", "USE_X_FORWARDED_PORT")
 
 
 def _routed_classes(patterns):
@@ -77,3 +84,22 @@ def check_action_configs(app_configs=None, **kwargs):
     for cls in dict.fromkeys(_routed_classes(get_resolver().url_patterns)):
         messages.extend(_action_config_messages(cls))
     return messages
+
+
+@checks.register(checks.Tags.security)
+def check_num_proxies(app_configs=None, **kwargs):
+    """restflow.W003: a proxied deployment without ``NUM_PROXIES``."""
+    proxied = [name for name in _PROXY_SETTINGS if getattr(settings, name, None)]
+    if not proxied or api_settings.NUM_PROXIES is not None:
+        return []
+    return [
+        checks.Warning(
+            f"The settings say requests come through a proxy ({', '.join(proxied)}), but "
+            "REST_FRAMEWORK['NUM_PROXIES'] is not set: DRF's throttles take each client's identity from "
+            "X-Forwarded-For as the client sent it (anyone can pick a new one per request), and restflow's "
+            "exact throttles, which ignore that header, count every client as the proxy's address.",
+            hint="Set REST_FRAMEWORK['NUM_PROXIES'] to the number of proxies in front of the server "
+            "that append to X-Forwarded-For (1 for a single load balancer); docs/deploying.md, 'Behind a proxy'.",
+            id="restflow.W003",
+        )
+    ]

@@ -5,13 +5,24 @@ workers all read the same history and all pass. Here the decision and the write 
 script on the Redis server (a sorted set of request times, the server's clock), so N workers
 sharing one Redis admit exactly ``num_requests`` per window. Async views reach Redis with
 ``redis.asyncio`` (no thread hop); sync DRF views use the sync client.
+
+When Redis fails (down, frozen, circuit open), ``RESTFLOW_SETTINGS["REDIS"]["THROTTLE_ON_FAILURE"]``
+decides: ``"allow"`` (the default: the request goes through), ``"deny"`` (429, retry after the
+breaker's reset time) or ``"raise"``.
+
+A client is known by the address the connection came from, unless DRF's ``NUM_PROXIES`` says
+how many proxies in front of the server append to ``X-Forwarded-For``: a client cannot pick its
+own identity by sending that header. An identity longer than an IPv6 address is hashed, so one
+client makes the server store one short key per scope, holding at most ``num_requests`` entries.
 """
 
+import hashlib
 import uuid
 
 from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework import throttling
+from rest_framework.settings import api_settings
 
 from restflow import _redis
 
@@ -58,14 +69,37 @@ class ExactRateThrottleMixin:
     def _arguments(self):
         return (self.duration, self.num_requests, uuid.uuid4().hex)
 
+    def _unavailable(self, exc):
+        """The verdict when Redis cannot give one: the policy's ``THROTTLE_ON_FAILURE``."""
+        choice = _redis.policy()["THROTTLE_ON_FAILURE"]
+        if choice == "raise":
+            raise exc
+        allowed = choice == "allow"
+        _redis.failures[self.cache_alias, "throttle_allowed" if allowed else "throttle_denied"] += 1
+        self._wait = None if allowed else _redis.policy()["BREAKER_RESET"]
+        return allowed
+
+    def get_ident(self, request):
+        """The client's address: the connection's, or the one ``NUM_PROXIES`` trusted proxies recorded."""
+        address = request.META.get("REMOTE_ADDR") or ""
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
+        proxies = api_settings.NUM_PROXIES
+        if proxies and forwarded:
+            hops = forwarded.split(",")
+            address = hops[-min(proxies, len(hops))].strip()
+        return address if len(address) <= 45 else hashlib.sha256(address.encode()).hexdigest()
+
     def allow_request(self, request, view):
         if self.rate is None:
             return True
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
-        client = _redis.sync_client(self.cache_alias)
-        return self._decided(client.eval(_SCRIPT, 1, self._redis_key(), *self._arguments()))
+        try:
+            answer = _redis.call(self.cache_alias, "eval", _SCRIPT, 1, self._redis_key(), *self._arguments())
+        except _redis.RedisUnavailable as exc:
+            return self._unavailable(exc)
+        return self._decided(answer)
 
     async def aallow_request(self, request, view):
         if self.rate is None:
@@ -73,8 +107,11 @@ class ExactRateThrottleMixin:
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
-        client = _redis.async_client(self.cache_alias)
-        return self._decided(await client.eval(_SCRIPT, 1, self._redis_key(), *self._arguments()))
+        try:
+            answer = await _redis.acall(self.cache_alias, "eval", _SCRIPT, 1, self._redis_key(), *self._arguments())
+        except _redis.RedisUnavailable as exc:
+            return self._unavailable(exc)
+        return self._decided(answer)
 
     def wait(self):
         """Seconds until the oldest request in the window leaves it (None when allowed)."""

@@ -42,6 +42,16 @@ DEFAULTS = {
         "REVOKE_TOKEN_CLAIM": "hash_password",
         "USER_AUTHENTICATION_RULE": "restflow.authentication.jwt.default_user_authentication_rule",
     },
+    "REDIS": {
+        "SOCKET_TIMEOUT": 0.5,
+        "CONNECT_TIMEOUT": 1.0,
+        "POOL_SIZE": 16,
+        "POOL_TIMEOUT": 1.0,
+        "BREAKER_FAILURES": 3,
+        "BREAKER_RESET": 5.0,
+        "CACHE_ON_FAILURE": "bypass",
+        "THROTTLE_ON_FAILURE": "allow",
+    },
     "CACHE_SETTINGS": {
         "MAX_KEY_SUFFIX_LENGTH": 250,
         "HASH_SUFFIX_ON_OVERFLOW": False,

@@ -70,7 +70,7 @@ class CachedResponseWrapper(CachedWrapper):
         request = getattr(request, "_request", request)  # the HttpRequest under DRF's Request
         parts = [request.get_host(), get_language() or ""]
         parts += [f"{name}={request.headers.get(name, '')}" for name in sorted(vary)]
-        return hash_string("\n".join(parts))[:32]
+        return hash_string("\n".join(parts))[:16]
 
     def _store_key(self, key, response, args, kwargs):
         vary = {name.strip().lower() for name in cc_delim_re.split(response.get("Vary", "")) if name.strip()}
@@ -85,13 +85,13 @@ class CachedResponseWrapper(CachedWrapper):
     def delete_cache(self, *args, **kwargs):
         """Drop the entries for these arguments, for every host, language and varied header."""
         self._sync_only("delete_cache")
-        self.store.delete_pattern(self._variants_pattern(args, kwargs))
+        self.store.invalidate(self.function_id, self._variants_pattern(args, kwargs))
 
     async def adelete_cache(self, *args, **kwargs):
-        await self.store.adelete_pattern(self._variants_pattern(args, kwargs))
+        await self.store.ainvalidate(self.function_id, self._variants_pattern(args, kwargs))
 
     def sync_delete_cache(self, **kwargs):
-        self.store.delete_pattern(self._variants_pattern((), kwargs))
+        self.store.invalidate(self.function_id, self._variants_pattern((), kwargs))
 
     def _render(self, *args, **kwargs):
         response = self.handler(*args, **kwargs)

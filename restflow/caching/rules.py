@@ -128,7 +128,7 @@ class InvalidationRule:
                 return async_to_sync(invalidator)(wrapper, instance, **extras)
             return invalidator(wrapper, instance, **extras)
         if not kwargs:
-            return wrapper.store.delete_pattern(wrapper.key_constructor.function_pattern(wrapper.function_id))
+            return wrapper.sync_invalidate_all()
         if self.rewarm:
             try:
                 return wrapper.sync_refresh(**kwargs)

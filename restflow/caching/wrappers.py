@@ -159,13 +159,14 @@ class CachedWrapper:
         return self._compute(key, args, kwargs, CacheStatus.MISS)
 
     def _compute(self, key, args, kwargs, status):
+        generation = self.store.generation(self.function_id)  # an invalidation from here on wins
         value = self.func(*args, **kwargs)
         if not self._wanted(value):
             if status is CacheStatus.REFRESH:
                 self.store.delete(key)
             return value, _metadata(status)
         entry = self._entry(self.encode(value))
-        self.store.set(self._store_key(key, value, args, kwargs), entry, self.ttl)
+        self.store.set(self._store_key(key, value, args, kwargs), entry, self.ttl, generation, self.function_id)
         return value, _metadata(status, entry)
 
     def get_with_metadata(self, *args, **kwargs):
@@ -198,17 +199,17 @@ class CachedWrapper:
     def delete_cache(self, *args, **kwargs):
         """Drop the entry for exactly these arguments."""
         self._sync_only("delete_cache")
-        self.store.delete(self.get_cache_key(*args, **kwargs))
+        self.store.invalidate(self.function_id, key=self.get_cache_key(*args, **kwargs))
 
     def delete_by_prefix(self, **kwargs):
         """Drop every entry of the partition the keyword arguments name."""
         self._sync_only("delete_by_prefix")
-        self.store.delete_pattern(self._prefix_pattern(kwargs))
+        self.store.invalidate(self.function_id, self._prefix_pattern(kwargs))
 
     def invalidate_all(self):
         """Drop every entry this function ever wrote."""
         self._sync_only("invalidate_all")
-        self.store.delete_pattern(self.key_constructor.function_pattern(self.function_id))
+        self.sync_invalidate_all()
 
     # Async surface
 
@@ -244,10 +245,12 @@ class CachedWrapper:
 
     async def _acompute(self, key, args, kwargs, status):
         """Run the function and store its value when wanted: ``(value, metadata, entry or None)``."""
+        generation = await self.store.ageneration(self.function_id)  # an invalidation from here on wins
         value = await self.func(*args, **kwargs)
         if await resolve(self._wanted(value)):
             entry = self._entry(self.encode(value))
-            await self.store.aset(self._store_key(key, value, args, kwargs), entry, self.ttl)
+            key = self._store_key(key, value, args, kwargs)
+            await self.store.aset(key, entry, self.ttl, generation, self.function_id)
             return value, _metadata(status, entry), entry
         if status is CacheStatus.REFRESH:
             await self.store.adelete(key)
@@ -274,21 +277,24 @@ class CachedWrapper:
         return await self.func(*args, **kwargs)
 
     async def adelete_cache(self, *args, **kwargs):
-        await self.store.adelete(self.get_cache_key(*args, **kwargs))
+        await self.store.ainvalidate(self.function_id, key=self.get_cache_key(*args, **kwargs))
 
     async def adelete_by_prefix(self, **kwargs):
-        await self.store.adelete_pattern(self._prefix_pattern(kwargs))
+        await self.store.ainvalidate(self.function_id, self._prefix_pattern(kwargs))
 
     async def ainvalidate_all(self):
-        await self.store.adelete_pattern(self.key_constructor.function_pattern(self.function_id))
+        await self.store.ainvalidate(self.function_id, self.key_constructor.function_pattern(self.function_id))
 
     # For invalidation workers, which may run sync code for an async function.
 
     def sync_delete_by_prefix(self, **kwargs):
-        self.store.delete_pattern(self._prefix_pattern(kwargs))
+        self.store.invalidate(self.function_id, self._prefix_pattern(kwargs))
 
     def sync_delete_cache(self, **kwargs):
-        self.store.delete(self.get_cache_key(**kwargs))
+        self.store.invalidate(self.function_id, key=self.get_cache_key(**kwargs))
+
+    def sync_invalidate_all(self):
+        self.store.invalidate(self.function_id, self.key_constructor.function_pattern(self.function_id))
 
     def sync_refresh(self, **kwargs):
         if self.is_async:

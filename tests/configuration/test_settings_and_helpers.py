@@ -96,9 +96,22 @@ urlpatterns = [path("settings/", SettingsView.as_view())]
 # Settings (the page's opening: one setting, lazy, cached, reset on setting_changed)
 
 
+# docs/settings.md, the REDIS table (docs/deploying.md says what each failure does).
+REDIS_DEFAULTS = {
+    "SOCKET_TIMEOUT": 0.5,
+    "CONNECT_TIMEOUT": 1.0,
+    "POOL_SIZE": 16,
+    "POOL_TIMEOUT": 1.0,
+    "BREAKER_FAILURES": 3,
+    "BREAKER_RESET": 5.0,
+    "CACHE_ON_FAILURE": "bypass",
+    "THROTTLE_ON_FAILURE": "allow",
+}
+
+
 def test_settings__defaults_mirror_the_documented_shape():
-    assert set(DEFAULTS) == {"JWT", "CACHE_SETTINGS"}
-    assert restflow_settings.to_dict() == {"JWT": JWT_DEFAULTS, "CACHE_SETTINGS": CACHE_DEFAULTS}
+    assert set(DEFAULTS) == {"JWT", "CACHE_SETTINGS", "REDIS"}
+    assert restflow_settings.to_dict() == {"JWT": JWT_DEFAULTS, "CACHE_SETTINGS": CACHE_DEFAULTS, "REDIS": REDIS_DEFAULTS}
 
 
 def test_settings__values_are_cached_until_setting_changed(settings):
@@ -122,7 +135,7 @@ def test_settings__reading_an_unknown_key_raises_attribute_error():
     [
         ({"JWT": {"ALGORTHM": "HS512"}}, r"RESTFLOW_SETTINGS\['JWT'\]\['ALGORTHM'\] is not a restflow setting. Did you mean 'ALGORITHM'\?"),
         ({"CACHE_SETTING": {}}, r"RESTFLOW_SETTINGS\['CACHE_SETTING'\] is not a restflow setting. Did you mean 'CACHE_SETTINGS'\?"),
-        ({"CACHE": {}}, r"RESTFLOW_SETTINGS\['CACHE'\] is not a restflow setting. Known keys: JWT, CACHE_SETTINGS."),
+        ({"CACHE": {}}, r"RESTFLOW_SETTINGS\['CACHE'\] is not a restflow setting. Known keys: JWT, REDIS, CACHE_SETTINGS."),
         ({"JWT": "HS256"}, r"RESTFLOW_SETTINGS\['JWT'\] must be a dict, not str"),
         (
             {"CACHE_SETTINGS": {"DISPATCHER_SETTINGS": {"celery": {"QUEUES": "x"}}}},

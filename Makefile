@@ -4,6 +4,9 @@
 PYTHON ?= python3
 VENV ?= .venv
 DJANGO ?= Django>=5.2
+# `make test DRF="djangorestframework>=3.16,<3.17" SPECTACULAR="drf-spectacular>=0.28,<0.29"`: another DRF / drf-spectacular.
+DRF ?= djangorestframework>=3.16
+SPECTACULAR ?= drf-spectacular>=0.28
 PY := $(VENV)/bin/python
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
@@ -16,7 +19,7 @@ ASGI ?= django
 $(VENV)/.installed: pyproject.toml setup.py restflow/_speedups.pyx
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	env -u RESTFLOW_NO_EXTENSIONS $(PY) -m pip install --quiet -e ".[test,bench,postgres]" "$(DJANGO)"
+	env -u RESTFLOW_NO_EXTENSIONS $(PY) -m pip install --quiet -e ".[test,bench,postgres]" "$(DJANGO)" "$(DRF)" "$(SPECTACULAR)"
 	$(PY) -m restflow
 	touch $@
 

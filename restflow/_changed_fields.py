@@ -129,7 +129,7 @@ def _write_the_rest(instance, written):
 
 
 # What Django's save(update_fields=...) raises when no row was updated: Model.NotUpdated from
-# Django 6.0, a DatabaseError with this message before (pinned in tests/writes/test_private_pins.py).
+# Django 6.0, a DatabaseError with this message before (pinned in tests/serializers/test_private_pins.py).
 NOT_UPDATED_MESSAGE = "Save with update_fields did not affect any rows."
 
 

@@ -55,7 +55,6 @@ def _same(cls, base, names):
 _FIELD_KINDS = (
     (drf_fields.SerializerMethodField, ("to_representation", "get_attribute", "bind"), K.KIND_METHOD),
     (drf_fields.BooleanField, ("to_representation", "_lower_if_str"), K.KIND_BOOL),
-    (drf_fields.BigIntegerField, ("to_representation",), _BIGINT),
     (drf_fields.IntegerField, ("to_representation",), K.KIND_INT),
     (drf_fields.FloatField, ("to_representation",), K.KIND_FLOAT),
     (drf_fields.DecimalField, ("to_representation", "quantize"), K.KIND_DECIMAL),
@@ -70,6 +69,10 @@ _FIELD_KINDS = (
     (drf_fields.ReadOnlyField, ("to_representation",), K.KIND_READONLY),
     (drf_fields.JSONField, ("to_representation",), K.KIND_GENERIC),
 )
+
+
+if hasattr(drf_fields, "BigIntegerField"):  # DRF 3.17 and later
+    _FIELD_KINDS = (*_FIELD_KINDS[:2], (drf_fields.BigIntegerField, ("to_representation",), _BIGINT), *_FIELD_KINDS[2:])
 
 
 def _field_kind(field):

@@ -58,8 +58,9 @@ class Colour(enum.Enum):
 class PlainSerializer(serializers.Serializer):
     number = serializers.IntegerField()
     big = serializers.IntegerField(required=False)
-    huge = serializers.BigIntegerField()
-    huge_text = serializers.BigIntegerField(coerce_to_string=True)
+    if hasattr(serializers, "BigIntegerField"):  # DRF 3.17 and later
+        huge = serializers.BigIntegerField()
+        huge_text = serializers.BigIntegerField(coerce_to_string=True)
     text = serializers.CharField()
     flag = serializers.BooleanField(allow_null=True)
     ratio = serializers.FloatField()

@@ -694,9 +694,8 @@ async def test_action_configs_keyed_by_url_name(client):
 
 def test_action_configs_url_name_key_is_no_check_warning():
     from restflow._checks import _action_config_messages
-    from restflow.viewsets import ActionConfigMixin
 
-    assert _action_config_messages(UrlNamedActionViewSet, ActionConfigMixin) == []
+    assert _action_config_messages(UrlNamedActionViewSet) == []
 
 
 def test_action_configs_one_action_keyed_twice_is_refused():

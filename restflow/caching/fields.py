@@ -1,5 +1,7 @@
 """Cache key fields: each turns one piece of a call (an argument, a request value...) into a key slice."""
 
+import datetime
+import inspect
 import operator
 
 from django.db import models
@@ -40,11 +42,27 @@ def _follow(value, path):
 class KeyContext:
     """What key fields read: the call's bound arguments, its request, the view's URL kwargs."""
 
-    __slots__ = ("arguments", "view_kwargs")
+    __slots__ = ("arguments", "view_kwargs", "function")
 
-    def __init__(self, arguments, view_kwargs=None):
+    def __init__(self, arguments, view_kwargs=None, function=None):
         self.arguments = arguments
         self.view_kwargs = view_kwargs
+        self.function = function
+
+    @classmethod
+    def from_call(cls, func, args, kwargs):
+        """The context of calling ``func(*args, **kwargs)`` (arguments bound, defaults applied)."""
+        signature = inspect.signature(func)
+        bound = signature.bind_partial(*(args or ()), **(kwargs or {}))
+        bound.apply_defaults()
+        arguments = {}
+        for name, value in bound.arguments.items():
+            kind = signature.parameters[name].kind
+            if kind is inspect.Parameter.VAR_KEYWORD:
+                arguments.update(value)
+            elif not (kind is inspect.Parameter.VAR_POSITIONAL and not value):
+                arguments[name] = value
+        return cls(arguments, function=func)
 
     def request(self, request_arg="request", view_fallback=True):
         request = self.arguments.get(request_arg)
@@ -58,6 +76,8 @@ class CacheKeyField:
 
     ``partition=True`` moves the field into the key prefix (wiped together by ``delete_by_prefix``),
     ``hash_value=True`` replaces the text by its digest, ``sort_lists`` makes list order irrelevant.
+    A custom field defines ``resolve(context)`` or, taking the call as it was made,
+    ``get_key_payload(func, args, kwargs)`` returning a dict; either one makes the field's value.
     """
 
     label = None
@@ -67,24 +87,61 @@ class CacheKeyField:
         self.hash_value = hash_value
         self.sort_lists = sort_lists
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # A subclass that writes get_key_payload (and no resolve) gets its payload into the key.
+        if "get_key_payload" in cls.__dict__ and "resolve" not in cls.__dict__:
+            cls.resolve = CacheKeyField._payload_as_value
+
     def __set_name__(self, owner, name):
         if self.label is None:
             self.label = name
 
     def resolve(self, context):
         """The raw value of this field for a call."""
-        raise NotImplementedError(f"{type(self).__name__} must define resolve(context).")
+        raise NotImplementedError(f"{type(self).__name__} must define resolve(context) or get_key_payload().")
+
+    def _payload_as_value(self, context):
+        return self.get_key_payload(context.function, (), context.arguments)
 
     def can_resolve(self, context):
         """False when the call does not provide what the field reads (prefix deletes then match any value)."""
         return True
 
+    def get_key_payload(self, func, args, kwargs):
+        """What this field reads from the call ``func(*args, **kwargs)``, as ``{name: value}``."""
+        return {self.label: self.resolve(KeyContext.from_call(func, args, kwargs))}
+
+    def normalize(self, data):
+        """``data`` made deterministic: dict items sorted by key, lists sorted when ``sort_lists``,
+        None as ``"null"``, dates and datetimes in ISO format, anything else as ``str``."""
+        if isinstance(data, dict):
+            return {str(key): self.normalize(value) for key, value in sorted(data.items(), key=lambda kv: str(kv[0]))}
+        if isinstance(data, (list, tuple)):
+            items = [self.normalize(item) for item in data]
+            return sorted(items, key=repr) if self.sort_lists else items
+        if data is None:
+            return "null"
+        if isinstance(data, (datetime.date, datetime.time)):
+            return data.isoformat()
+        return str(data)
+
+    def stringify(self, value):
+        """The text ``value`` takes in a key (its digest when ``hash_value``)."""
+        text = stable_text(value, self.sort_lists)
+        return hash_string(text) if self.hash_value else text
+
     def text(self, context):
         """The field's slice of the key, ``label=value``."""
-        text = stable_text(self.resolve(context), self.sort_lists)
-        if self.hash_value:
-            text = hash_string(text)
-        return f"{self.label}={text.translate(_ESCAPES)}"
+        return f"{self.label}={self.stringify(self.resolve(context)).translate(_ESCAPES)}"
+
+    def get_cache_key_part(self, func, args, kwargs):
+        """The slice of the key this field contributes for the call ``func(*args, **kwargs)``."""
+        return self.text(KeyContext.from_call(func, args, kwargs))
+
+    def extract_request_object(self, func, args, kwargs, request_arg="request", view_self_request_fallback=True):
+        """The request of the call: the ``request_arg`` argument, else ``self.request`` of a view method."""
+        return KeyContext.from_call(func, args, kwargs).request(request_arg, view_self_request_fallback)
 
 
 class ConstantKeyField(CacheKeyField):
@@ -138,6 +195,11 @@ class ArgsKeyField(CacheKeyField):
         if self.names is not None and len(self.names) == 1:
             return selected.get(self.names[0])
         return selected
+
+    def get_key_payload(self, func, args, kwargs):
+        """The selected arguments of the call, by name, each through ``path`` and ``normalizer``."""
+        context = KeyContext.from_call(func, args, kwargs)
+        return {name: self._value(value) for name, value in self._selected(context).items()}
 
 
 class RequestValueKeyField(CacheKeyField):

@@ -5,11 +5,14 @@ with ``partition=True`` make the partition (wiped together by ``delete_by_prefix
 the suffix, which is hashed or truncated past ``max_key_suffix_length``.
 """
 
+import copy
+import inspect
 import weakref
 
 from restflow.caching.fields import (
     ArgsKeyField,
     CacheKeyField,
+    KeyContext,
     QueryParamsKeyField,
     RequestValueKeyField,
     UserKeyField,
@@ -26,6 +29,9 @@ META_OPTIONS = {
     "hash_suffix_on_overflow": None,
 }
 _META_ALIASES = {"identifier": "key_identifier"}
+# Cached functions build their keys from the class's fields and Meta; these methods only report
+# what those keys are, so a subclass redefining one would be ignored: it is refused instead.
+_NOT_OVERRIDABLE = ("generate_key", "build_key_prefix", "build_key_suffix", "build_partition")
 
 
 def _meta_options(name, bases, meta):
@@ -49,6 +55,13 @@ class KeyConstructorMeta(type):
     """Collects key fields from the class and its bases; a field set to None in a subclass is dropped."""
 
     def __new__(mcs, name, bases, namespace):
+        overridden = [method for method in _NOT_OVERRIDABLE if method in namespace]
+        if overridden and bases:
+            raise TypeError(
+                f"{name} redefines {', '.join(overridden)}: a key is made of the constructor's key fields "
+                "and Meta options. Declare key fields, or write a CacheKeyField whose resolve() or "
+                "get_key_payload() returns what the key needs."
+            )
         meta = namespace.pop("Meta", None)
         cls = super().__new__(mcs, name, bases, namespace)
         fields = {}
@@ -65,7 +78,58 @@ class KeyConstructorMeta(type):
 
 
 class KeyConstructor(metaclass=KeyConstructorMeta):
-    """Subclass and declare key fields as attributes; ``class Meta`` holds the options."""
+    """Subclass and declare key fields as attributes; ``class Meta`` holds the options.
+
+    An instance reports the key of a call: ``generate_key(func, args, kwargs)`` is the key a
+    cached ``func`` uses for those arguments, ``build_key_prefix`` its part up to the suffix
+    (the prefix ``delete_by_prefix`` wipes), ``build_partition``/``build_key_suffix`` the slices.
+    """
+
+    # The key of one call, as an instance reports it.
+
+    def get_version(self):
+        """``Meta.version``: bumping it moves every key of this constructor."""
+        return int(self._meta["version"])
+
+    def get_fields(self):
+        """A copy of the declared key fields, by attribute name."""
+        return copy.deepcopy(self._fields)
+
+    @property
+    def fields(self):
+        return self._fields
+
+    @property
+    def has_only_partition_fields(self):
+        """True when every field is a partition field (a prefix delete then covers whole entries)."""
+        return all(field.partition for field in self._fields.values())
+
+    @staticmethod
+    def get_function_identifier(func):
+        """The dotted path naming ``func`` in keys: module and qualified name (a bound method's class too)."""
+        owner = getattr(func, "__self__", None)
+        if owner is not None:
+            owner = owner if inspect.isclass(owner) else type(owner)
+            return f"{owner.__module__}.{owner.__qualname__}.{func.__name__}"
+        return f"{func.__module__}.{func.__qualname__}"
+
+    def build_partition(self, func, args, kwargs):
+        """The partition slice of the key of ``func(*args, **kwargs)``."""
+        return "|".join(self._slices(KeyContext.from_call(func, args, kwargs), True))
+
+    def build_key_prefix(self, func, args, kwargs):
+        """The key of ``func(*args, **kwargs)`` up to its suffix: what a prefix delete matches."""
+        return self.prefix(self.get_function_identifier(func)) + self.build_partition(func, args, kwargs) + "::"
+
+    def build_key_suffix(self, func, args, kwargs):
+        """The suffix slice (non-partition fields), hashed or cut past ``max_key_suffix_length``."""
+        return self._suffix(KeyContext.from_call(func, args, kwargs))
+
+    def generate_key(self, func, args, kwargs):
+        """The cache key ``func`` decorated with this constructor uses for ``func(*args, **kwargs)``."""
+        return self.build_key_prefix(func, args, kwargs) + self.build_key_suffix(func, args, kwargs)
+
+    # The key of a call, as cached functions build it.
 
     @classmethod
     def prefix(cls, function_id):

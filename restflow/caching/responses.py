@@ -57,7 +57,7 @@ class CachedResponseWrapper(CachedWrapper):
 
     def _context(self, arguments):
         view_kwargs = {name: value for name, value in arguments.items() if name not in ("self", "request")}
-        return KeyContext(arguments, view_kwargs)
+        return KeyContext(arguments, view_kwargs, function=self.handler)
 
     # Keys: the constructor's key, then ``~`` and a digest of the request's variant.
 

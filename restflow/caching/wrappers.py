@@ -96,7 +96,7 @@ class CachedWrapper:
         return arguments
 
     def _context(self, arguments):
-        return KeyContext(arguments)
+        return KeyContext(arguments, function=self.func)
 
     def get_cache_key(self, *args, **kwargs):
         """The key these arguments would use; the cache is not touched."""

@@ -1,0 +1,81 @@
+"""The public members of key fields and key constructors describe the keys cached functions use."""
+
+import datetime
+
+import pytest
+
+from restflow.caching import ArgsKeyField, CacheKeyField, ConstantKeyField, KeyConstructor, cache_result
+
+
+class ByUser(KeyConstructor):
+    user = ArgsKeyField("user_id", partition=True)
+    lang = ArgsKeyField("lang")
+    v = ConstantKeyField("v", "1")
+
+    class Meta:
+        namespace = "members"
+        version = 3
+
+
+@cache_result(key_constructor=ByUser)
+def profile(user_id, lang="en"):
+    return {"user": user_id, "lang": lang}
+
+
+def test_generate_key_is_the_key_the_cached_function_uses():
+    constructor = ByUser()
+    key = constructor.generate_key(profile.func, (7,), {"lang": "fr"})
+    assert key == profile.get_cache_key(7, lang="fr")
+    assert key.startswith(constructor.build_key_prefix(profile.func, (7,), {}))
+    assert constructor.build_partition(profile.func, (7,), {}) == "user=7"
+    assert constructor.build_key_suffix(profile.func, (7,), {"lang": "fr"}) == key.rsplit("::", 1)[1]
+
+
+def test_constructor_reports_its_version_fields_and_function_identifier():
+    constructor = ByUser()
+    assert constructor.get_version() == 3
+    assert set(constructor.get_fields()) == {"user", "lang", "v"}
+    assert constructor.get_fields()["user"] is not ByUser._fields["user"]
+    assert constructor.has_only_partition_fields is False
+    assert ByUser.get_function_identifier(profile.func) == f"{__name__}.profile"
+
+
+def test_field_members_describe_its_slice_of_the_key():
+    field = ByUser._fields["lang"]
+    assert field.get_key_payload(profile.func, (7,), {"lang": "fr"}) == {"lang": "fr"}
+    assert field.get_cache_key_part(profile.func, (7,), {"lang": "fr"}) == "lang=fr"
+    assert field.get_cache_key_part(profile.func, (7,), {"lang": "fr"}) in profile.get_cache_key(7, lang="fr")
+
+
+def test_normalize_makes_data_deterministic():
+    field = ArgsKeyField("x", sort_lists=True)
+    assert field.normalize({"b": [3, 1], "a": None, "d": datetime.date(2024, 1, 2)}) == {
+        "a": "null",
+        "b": ["1", "3"],
+        "d": "2024-01-02",
+    }
+    assert ArgsKeyField("x", sort_lists=False).normalize([3, 1]) == ["3", "1"]
+
+
+def test_a_custom_field_writing_get_key_payload_puts_its_payload_in_the_key():
+    class Tenant(CacheKeyField):
+        def get_key_payload(self, func, args, kwargs):
+            return {"tenant": kwargs["user_id"] % 2}
+
+    class ByTenant(KeyConstructor):
+        tenant = Tenant(partition=True)
+
+    @cache_result(key_constructor=ByTenant)
+    def answer(user_id):
+        return user_id
+
+    assert "tenant=" in answer.get_cache_key(3)
+    assert answer.get_cache_key(3) == answer.get_cache_key(5) != answer.get_cache_key(4)
+
+
+def test_redefining_how_keys_are_built_is_refused():
+    with pytest.raises(TypeError, match="redefines generate_key"):
+
+        class Custom(KeyConstructor):
+            def generate_key(self, func, args, kwargs):
+                return "fixed"

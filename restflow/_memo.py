@@ -113,7 +113,11 @@ def per_class(func=None, *, settings_dependent=False):
     @functools.wraps(func)
     def cached(obj, *args):
         try:
-            return memo._entries[weakref.ref(obj)][args]
+            key = weakref.ref(obj)
+        except TypeError:
+            return func(obj, *args)  # an object with no weak references (a builtin): computed each time
+        try:
+            return memo._entries[key][args]
         except KeyError:
             return memo.get(obj, func, *args)
 

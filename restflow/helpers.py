@@ -5,17 +5,14 @@ restflow serializer maps them to ``EmailField``, ``IPAddressField`` and ``CharFi
 """
 
 from inspect import isawaitable, iscoroutine
-from typing import NewType
 
 from asgiref.sync import async_to_sync
 
+from restflow._string_types import BlankableString, Email, IPAddress
 from restflow._sync import resolve
 
 __all__ = ["BlankableString", "Email", "IPAddress", "maybe_await", "require_sync", "run_sync"]
 
-Email = NewType("Email", str)
-IPAddress = NewType("IPAddress", str)
-BlankableString = NewType("BlankableString", str)
 
 
 async def maybe_await(value):

@@ -19,6 +19,7 @@ from rest_framework import permissions as drf
 from rest_framework.permissions import SAFE_METHODS
 
 from restflow._compat import register_compat_paths
+from restflow._memo import per_class
 from restflow._sync import prefers_async
 
 __all__ = [
@@ -216,18 +217,8 @@ def has_object_permission(permission, request, view, obj):
     return ahas_object_permission(permission, request, view, obj)
 
 
-# (permission class, method) -> its kind, for classes that are not operators: a class's kind
-# depends on its methods alone, and looking them up through the MRO costs more than the check.
-# Bounded: a project has a few permission classes, a factory making classes could have many.
-_class_kinds = {}
-_MAX_CLASS_KINDS = 1024
-
-
 def _kind(permission, method):
     """How ``permission``'s ``method`` ("has_permission" or "has_object_permission") must run."""
-    kind = _class_kinds.get((type(permission), method))
-    if kind is not None:
-        return kind
     if isinstance(permission, (drf.AND, drf.OR)):
         methods = [method]
         if isinstance(permission, drf.OR) and method == "has_object_permission":
@@ -235,17 +226,18 @@ def _kind(permission, method):
         return max(_kind(op, m) for op in (permission.op1, permission.op2) for m in methods)
     if isinstance(permission, drf.NOT):
         return _kind(permission.op1, method)
-    cls = type(permission)
+    return _class_kind(type(permission), method)
+
+
+@per_class
+def _class_kind(cls, method):
+    """A permission class's kind for ``method``: it depends on the class's methods alone, and looking
+    them up through the MRO costs more than the check (a class that goes away takes its entry)."""
     if _own_async(cls, method):
-        kind = _ASYNC
-    elif getattr(cls, method, None) in _INLINE_METHODS[method]:
-        kind = _INLINE
-    else:
-        kind = _SYNC
-    if len(_class_kinds) >= _MAX_CLASS_KINDS:
-        _class_kinds.clear()
-    _class_kinds[cls, method] = kind
-    return kind
+        return _ASYNC
+    if getattr(cls, method, None) in _INLINE_METHODS[method]:
+        return _INLINE
+    return _SYNC
 
 
 async def ahas_permission(permission, request, view):

@@ -9,12 +9,13 @@ still take precedence. drf-spectacular is optional: nothing here imports it unle
 """
 
 import asyncio
-import functools
 
 from asgiref.sync import async_to_sync, iscoroutinefunction
 
 from rest_framework.schemas.inspectors import ViewInspector
 from rest_framework.settings import api_settings
+
+from restflow._memo import per_class
 
 
 class RestflowSchemaMixin:
@@ -123,7 +124,7 @@ def _settle_async_queryset(view):
         view.queryset = async_to_sync(view.get_queryset)()
 
 
-@functools.cache
+@per_class
 def with_restflow(schema_class):
     """``schema_class`` with ``RestflowSchemaMixin`` right above drf-spectacular's AutoSchema in its MRO.
 

@@ -2,6 +2,7 @@
 
 from restflow._compat import register_compat_paths
 from restflow.filters.backend import RestflowFilterBackend
+from restflow._string_types import Email, IPAddress
 from restflow.filters.fields import (
     BooleanField,
     ChoiceField,
@@ -9,20 +10,18 @@ from restflow.filters.fields import (
     DateTimeField,
     DecimalField,
     DurationField,
-    Email,
     EmailField,
     Field,
     FloatField,
     IntegerField,
-    IPAddress,
     IPAddressField,
     ListField,
     MultipleChoiceField,
-    OrderField,
-    RelatedField,
     StringField,
     TimeField,
 )
+from restflow.filters.from_model import RelatedField
+from restflow.filters.ordering import OrderField
 from restflow.filters.filterset import FilterSet, InlineFilterSet
 
 __all__ = [

@@ -1,15 +1,14 @@
 """RestflowFilterBackend: applies a view's FilterSet from sync and async views."""
 
-import functools
-
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework.filters import BaseFilterBackend
 
+from restflow._memo import per_class
 from restflow.filters.filterset import FilterSet
 from restflow.filters.schema import parameter_schema
 
 
-@functools.cache
+@per_class
 def _model_filterset(model, fields):
     """A FilterSet for ``filterset_fields``; cached so each configuration builds its class once."""
     meta = type("Meta", (), {"model": model, "fields": fields})

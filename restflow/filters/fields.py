@@ -6,94 +6,27 @@ per accepted query parameter: the bare name, one per lookup (``price__gte``), an
 of each (``price!``, ``price__gte!``).
 """
 
-import datetime
-import decimal
-import functools
 import inspect
-import types
-import typing
-from dataclasses import dataclass
-from typing import NewType
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q
 from django.db.models.constants import LOOKUP_SEP
 from rest_framework import serializers
 
-Email = NewType("Email", str)
-IPAddress = NewType("IPAddress", str)
-
-LOOKUP_GROUPS = {
-    "basic": ("exact", "in", "isnull"),
-    "text": ("icontains", "contains", "startswith", "endswith", "iexact", "istartswith", "iendswith"),
-    "comparison": ("gt", "gte", "lt", "lte"),
-    "date": ("date", "year", "month", "day", "week", "week_day", "quarter"),
-    "time": ("time", "hour", "minute", "second"),
-    "postgres": ("search", "trigram_similar", "unaccent"),
-    "pg_array": ("contains", "overlap", "contained_by"),
-    "unsafe": ("regex", "iregex"),
-}
-# Parts of a date or time, parsed as bounded integers (never as dates). Year bounds keep values
-# inside what Python's datetime represents after a time-zone conversion.
-PARTS = {
-    "year": (2, 9998), "iso_year": (2, 9998), "month": (1, 12), "day": (1, 31), "week": (1, 53),
-    "week_day": (1, 7), "iso_week_day": (1, 7), "quarter": (1, 4),
-    "hour": (0, 23), "minute": (0, 59), "second": (0, 59),
-}
-DATE_PARTS = {"year", "iso_year", "month", "day", "week", "week_day", "iso_week_day", "quarter"}
-TIME_PARTS = {"hour", "minute", "second"}
-SCALAR_LOOKUPS = {"exact", "in", "isnull", "gt", "gte", "lt", "lte", "range"}
-TEXT_SEARCH_LOOKUPS = {"search", "trigram_similar", "trigram_word_similar", "unaccent"}
-TEXT_LOOKUPS = {
-    "iexact", "contains", "icontains", "startswith", "istartswith", "endswith", "iendswith", "regex", "iregex",
-    *TEXT_SEARCH_LOOKUPS,
-}
-ARRAY_LOOKUPS = {"in", "isnull", "exact", "contains", "overlap", "contained_by"}
-# The value is a fragment, a pattern or a query, not a whole value (an e-mail's domain...).
-FREE_TEXT_LOOKUPS = {
-    "contains", "icontains", "startswith", "istartswith", "endswith", "iendswith", "regex", "iregex",
-    *TEXT_SEARCH_LOOKUPS,
-}
-LIST_VALUED_SUFFIXES = ("in", "range", "overlap", "contains", "contained_by", "exact")  # take the whole list
-ALIASES = {"overlaps": "overlap"}  # the documented name of Django's array lookup ``overlap``
-MAX_LIST_ITEMS = 1000
-
-
-@dataclass(frozen=True)
-class Param:
-    """One accepted query parameter, e.g. ``price__gte!``: the negated ``gte`` lookup of ``price``."""
-
-    name: str
-    field: "Field"
-    lookup: str | None  # the ORM lookup; None for the bare parameter
-    parser: serializers.Field  # parses the value, or one item of a list
-    many: bool = False  # the value is a comma-separated (or repeated) list
-    negated: bool = False  # the condition is inverted
-    help_text: str = ""
-    suffix: str | None = None  # the query-string suffix of a lookup parameter (an alias or the lookup)
-
-    def parse(self, raw_values):
-        """Validate the strings given for this parameter; raise DRF's ValidationError."""
-        if not self.many:
-            return self.parser.run_validation(raw_values[-1])
-        items = [item.strip() for raw in raw_values for item in raw.split(",") if item.strip()]
-        if len(items) > MAX_LIST_ITEMS:
-            raise serializers.ValidationError(f"Ensure there are no more than {MAX_LIST_ITEMS} values.")
-        if self.lookup == "range" and len(items) != 2:
-            raise serializers.ValidationError("A range takes two comma-separated values: low,high.")
-        if isinstance(self.parser, serializers.ListField):
-            return self.parser.run_validation(items)
-        return [self.parser.run_validation(item) for item in items]
-
-    @property
-    def calls_method(self):
-        return self.lookup is None and self.field.method is not None
-
-    def to_q(self, value):
-        """The condition this parameter adds to the combined filter."""
-        q = self.field.condition(self.lookup, value)
-        return ~q if self.negated else q
-
+from restflow._memo import per_class
+from restflow.filters.lookups import (
+    ALIASES,
+    ARRAY_LOOKUPS,
+    DATE_PARTS,
+    FREE_TEXT_LOOKUPS,
+    LIST_VALUED_SUFFIXES,
+    LOOKUP_GROUPS,
+    PARTS,
+    SCALAR_LOOKUPS,
+    TEXT_LOOKUPS,
+    TIME_PARTS,
+    Param,
+)
 
 class Field:
     """A filter on one model attribute, reachable through one query parameter per lookup.
@@ -306,7 +239,7 @@ def method_style(method):
     return _style(func, True) if func is not None else _style(method, False)
 
 
-@functools.cache
+@per_class
 def _style(func, bound):
     names = [p.name for p in inspect.signature(func).parameters.values()
              if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)][1 if bound else 0:]
@@ -489,151 +422,3 @@ class ListField(Field):
         if lookup == "isnull":
             return serializers.BooleanField(), False
         return self.parser, True
-
-
-class OrderingTerm(serializers.Field):
-    """Parses one term of an ordering parameter: an accepted name, optionally prefixed with ``-``."""
-
-    def __init__(self, names, **kwargs):
-        super().__init__(**kwargs)
-        self.names = names
-
-    def to_internal_value(self, data):
-        if data.removeprefix("-") not in self.names:
-            raise serializers.ValidationError(
-                f'"{data}" is not an accepted ordering. Accepted: {", ".join(self.names)}; '
-                'prefix a name with "-" for descending order.'
-            )
-        return data
-
-
-class OrderField(Field):
-    """``order_by=-price,name`` against an allow-list.
-
-    ``fields`` lists ``(query value, ORM path)`` pairs, plain names (value and path alike) or a
-    dict of value -> path. ``labels`` lists ``(value, label)`` pairs for the schema; ``default``
-    lists the values applied when the parameter is absent; ``override_order_direction="desc"``
-    reverses the meaning of the ``-`` prefix.
-    """
-
-    lookup_categories = ()
-
-    def __init__(self, fields, *, labels=None, default=None, override_order_direction=None, help_text=""):
-        if override_order_direction not in (None, "asc", "desc"):
-            raise ImproperlyConfigured('override_order_direction is "asc" or "desc".')
-        pairs = fields.items() if isinstance(fields, dict) else [
-            (item, item) if isinstance(item, str) else tuple(item) for item in fields
-        ]
-        self.paths = dict(pairs)
-        if not self.paths:
-            raise ImproperlyConfigured("An ordering needs at least one accepted field.")
-        self.labels = order_labels(labels, self.paths)
-        self.default = list(default or [])  # accepted values, or ORM paths
-        self.descending_by_default = override_order_direction == "desc"
-        super().__init__(help_text=help_text, allow_negate=False)
-        self._kwargs = {"fields": fields, "labels": labels, "default": default,
-                        "override_order_direction": override_order_direction, "help_text": help_text}
-
-    def make_parser(self):
-        return OrderingTerm(list(self.paths))
-
-    def bind(self, name, **_):
-        self.name = name
-        self.params = [Param(name, self, None, self.parser, many=True, help_text=self.help_text)]
-        return self.params
-
-    def order_by(self, terms, queryset=None):
-        """ORM ``order_by`` arguments for validated terms. A value mapped to a to-many relation
-        (``("review_count", "reviews")``) orders by the queryset's annotation of that name, when a
-        preprocessor added one: ordering by the relation itself would repeat rows."""
-        ordering = []
-        for term in terms:
-            name = term.removeprefix("-")
-            descending = term.startswith("-") != self.descending_by_default
-            path = self.paths.get(name, name)
-            if path.startswith("-"):
-                descending, path = not descending, path[1:]
-            if queryset is not None and name in queryset.query.annotations and _to_many(queryset.model, path):
-                path = name
-            ordering.append(("-" if descending else "") + path)
-        return ordering
-
-
-def _to_many(model, path):
-    try:
-        field = model._meta.get_field(path)
-    except Exception:  # a path through relations, or an annotation: not a plain to-many relation
-        return False
-    return field.is_relation and (field.one_to_many or field.many_to_many)
-
-
-def order_labels(labels, paths):
-    """Labels by accepted value, from ``(value, label)`` pairs (or the older ``(label, value)``)."""
-    result = {}
-    for first, second in labels or ():
-        if first in paths:
-            result[first] = second
-        elif second in paths:
-            result[second] = first
-        else:
-            raise ImproperlyConfigured(f"Ordering label ({first!r}, {second!r}) names no accepted ordering field.")
-    return result
-
-
-class RelatedField(Field):
-    """The filters of a related model's fields, under ``<name>__<field>``: ``category =
-    RelatedField(model=Category, fields=["name"])`` accepts ``?category__name=tools``."""
-
-    def __init__(self, *, model, fields="__all__", exclude=(), extra_kwargs=None, lookups=None, allow_negate=None):
-        self.model = model
-        self.related_fields = fields
-        self.exclude = exclude
-        self.extra_kwargs = extra_kwargs or {}
-        self.shared = {"lookups": lookups, "allow_negate": allow_negate}
-        super().__init__()
-
-    def expand(self, name):
-        """The generated fields, by name (``category__name``...)."""
-        from restflow.filters.from_model import fields_for_model
-
-        return fields_for_model(
-            self.model, self.related_fields, exclude=self.exclude, extra_kwargs=self.extra_kwargs,
-            defaults=self.shared, prefix=name,
-        )
-
-
-ANNOTATIONS = {
-    str: StringField,
-    int: IntegerField,
-    float: FloatField,
-    decimal.Decimal: DecimalField,
-    bool: BooleanField,
-    datetime.date: DateField,
-    datetime.datetime: DateTimeField,
-    datetime.time: TimeField,
-    datetime.timedelta: DurationField,
-    Email: EmailField,
-    IPAddress: IPAddressField,
-}
-
-
-def field_for_annotation(name, annotation, **kwargs):
-    """The field for ``name: <type>`` in a FilterSet body: ``T``, ``T | None``, ``Optional[T]``,
-    ``list[T]``/``List[T]`` (matched with ``__in``) or ``Literal[...]`` (a choice)."""
-    origin = typing.get_origin(annotation)
-    args = typing.get_args(annotation)
-    if origin in (typing.Union, types.UnionType):
-        rest = [arg for arg in args if arg is not type(None)]
-        if len(rest) == 1:
-            return field_for_annotation(name, rest[0], **kwargs)
-    elif origin is typing.Literal:
-        return ChoiceField([(arg, str(arg)) for arg in args], **kwargs)
-    elif origin in (list, tuple, set) and len(args) >= 1:
-        return ListField(child=field_for_annotation(name, args[0]), **kwargs)
-    elif annotation in ANNOTATIONS:
-        return ANNOTATIONS[annotation](**kwargs)
-    accepted = ", ".join(kind.__name__ for kind in ANNOTATIONS)
-    raise ImproperlyConfigured(
-        f"Cannot filter {name!r} by annotation {annotation!r}; accepted: {accepted}, "
-        "list[T], Literal[...] and T | None."
-    )

@@ -20,15 +20,10 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.serializers import ListField as ListParser
 from rest_framework.settings import api_settings
 
-from restflow.filters.fields import (
-    Field,
-    OrderField,
-    RelatedField,
-    call_method,
-    method_style,
-    field_for_annotation,
-)
-from restflow.filters.from_model import fields_for_model
+from restflow.filters.annotations import field_for_annotation
+from restflow.filters.fields import Field, call_method, method_style
+from restflow.filters.from_model import RelatedField, fields_for_model
+from restflow.filters.ordering import OrderField
 
 OPTION_DEFAULTS = {
     "model": None,

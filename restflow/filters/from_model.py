@@ -95,3 +95,23 @@ def fields_for_model(model, names, *, exclude=(), extra_kwargs=None, defaults=No
         path = f"{prefix}__{name}" if prefix else name
         generated[path] = field_for_model_field(model, name, path, **kwargs)
     return generated
+
+
+class RelatedField(fields.Field):
+    """The filters of a related model's fields, under ``<name>__<field>``: ``category =
+    RelatedField(model=Category, fields=["name"])`` accepts ``?category__name=tools``."""
+
+    def __init__(self, *, model, fields="__all__", exclude=(), extra_kwargs=None, lookups=None, allow_negate=None):
+        self.model = model
+        self.related_fields = fields
+        self.exclude = exclude
+        self.extra_kwargs = extra_kwargs or {}
+        self.shared = {"lookups": lookups, "allow_negate": allow_negate}
+        super().__init__()
+
+    def expand(self, name):
+        """The generated fields, by name (``category__name``...)."""
+        return fields_for_model(
+            self.model, self.related_fields, exclude=self.exclude, extra_kwargs=self.extra_kwargs,
+            defaults=self.shared, prefix=name,
+        )

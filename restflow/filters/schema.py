@@ -3,7 +3,7 @@ from a filter backend's ``get_schema_operation_parameters``."""
 
 from rest_framework import serializers
 
-from restflow.filters.fields import OrderField, OrderingTerm
+from restflow.filters.ordering import OrderField, OrderingTerm
 
 LOOKUP_PHRASES = {
     "exact": "is equal to",

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 
+from restflow._sync import in_thread
 from restflow.authentication._config import jwt_config
 from restflow.authentication.blacklist import BlacklistBackend, CacheBlacklistBackend, ModelBlacklistBackend
 from restflow.authentication.builtin import BaseAuthentication
@@ -79,7 +80,9 @@ _BAD_USER_ID = (ValueError, TypeError, ValidationError)
 
 class JWTAuthentication(BaseAuthentication):
     """``Authorization: Bearer <access token>``: the token verified, checked against the
-    blacklist, and its user looked up (with the async ORM from async views).
+    blacklist, and its user looked up. From async views the token is verified on the loop, and
+    the blacklist check and the user lookup share one hop to the sync thread (a backend with its
+    own async check, or a subclass's own ``aget_user``, is awaited instead).
 
     A request without one of ``AUTH_HEADER_TYPES`` is not addressed to it (None: the next
     authenticator is tried). A malformed header, an invalid, expired or revoked token, or a
@@ -119,10 +122,7 @@ class JWTAuthentication(BaseAuthentication):
         if raw is None:
             return None
         token = self.get_validated_token(raw)
-        config = jwt_config()
-        if config.BLACKLIST_ENABLED and config.blacklist.is_blacklisted(token.jti):
-            raise _failed(_("Token is blacklisted."), "token_blacklisted")
-        return self.get_user(token), token
+        return self.get_checked_user(token), token
 
     async def aauthenticate(self, request):
         raw = self.get_raw_token(request)
@@ -130,9 +130,26 @@ class JWTAuthentication(BaseAuthentication):
             return None
         token = self.get_validated_token(raw)
         config = jwt_config()
+        if self._lookups_share_a_hop(config):
+            return await in_thread(self.get_checked_user, token), token
         if config.BLACKLIST_ENABLED and await config.blacklist.ais_blacklisted(token.jti):
             raise _failed(_("Token is blacklisted."), "token_blacklisted")
         return await self.aget_user(token), token
+
+    def _lookups_share_a_hop(self, config):
+        """True when neither the blacklist backend's async check nor this class's ``aget_user`` is
+        native async code: both would hop to the sync thread, so one hop does both."""
+        return (
+            type(config.blacklist).ais_blacklisted is BlacklistBackend.ais_blacklisted
+            and type(self).aget_user is JWTAuthentication.aget_user
+        )
+
+    def get_checked_user(self, token):
+        """The blacklist check and the user lookup, with the sync cache and ORM."""
+        config = jwt_config()
+        if config.BLACKLIST_ENABLED and config.blacklist.is_blacklisted(token.jti):
+            raise _failed(_("Token is blacklisted."), "token_blacklisted")
+        return self.get_user(token)
 
     def get_user(self, token):
         """The token's user (sync ORM), checked by ``check_user``."""

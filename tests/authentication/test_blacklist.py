@@ -11,6 +11,7 @@ from restflow.authentication import BlacklistBackend, CacheBlacklistBackend, Mod
 from restflow.authentication._config import jwt_config
 from restflow.authentication.models import BlacklistedToken
 from tests.authentication.conftest import bearer
+from tests.support.hops import count_hops
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls("tests.support.authentication_urls")]
 
@@ -131,3 +132,18 @@ async def test_blacklist_disabled(client, jwt_settings, user):
     assert (await rotate(client, refresh)).status_code == 200
     with pytest.raises(ImproperlyConfigured, match="BLACKLIST_ENABLED"):
         await client.post("/api/auth/token/blacklist/", {"refresh": str(refresh)}, format="json")
+
+
+async def test_one_hop_for_the_blacklist_and_the_user(client, jwt_settings, user, monkeypatch):
+    """built-in.md "Sync vs async surface": a JWT request's authentication costs one hop to the sync
+    thread (the cache check and the user lookup together); a backend with native async methods is
+    awaited, then the user is looked up with the async ORM."""
+    access = RefreshToken.for_user(user).access_token
+    with count_hops(monkeypatch) as hops:
+        assert (await client.get("/api/jwt/", **bearer(access))).status_code == 200
+    assert hops["view"] == ["JWTAuthentication.get_checked_user"]
+    SetBackend.revoked.clear()
+    jwt_settings(BLACKLIST_BACKEND=AsyncSetBackend)
+    with count_hops(monkeypatch) as hops:
+        assert (await client.get("/api/jwt/", **bearer(access))).status_code == 200
+    assert "JWTAuthentication.get_checked_user" not in hops["view"]

@@ -80,6 +80,17 @@ def _user_function(func):
     return func
 
 
+def _is_drf(cls, *names):
+    """True when each of ``names`` is still what DRF or Django defines (no override)."""
+    for name in names:
+        for klass in cls.__mro__:
+            if name in vars(klass):
+                if klass.__module__.split(".", 1)[0] not in ("rest_framework", "django"):
+                    return False
+                break
+    return True
+
+
 def _decide(cls, name, sync_name, async_name, may_block):
     for klass in cls.__mro__:
         found = async_name if async_name is not None and async_name in vars(klass) else None
@@ -112,6 +123,24 @@ class Plan:
             setattr(self, name.replace(" ", "_"), how)
         self._handlers = {}
         self._querysets = {}
+        self._headers = {}
+        # The light path, where the class keeps DRF's code for the step.
+        self.light_headers = _is_drf(cls, "default_response_headers", "allowed_methods", "_allowed_methods")
+        self.light_finalize = (
+            self.steps["finalize"].how is STOCK and self.light_headers and _is_drf(cls, "get_renderer_context")
+        )
+
+    def headers(self, view):
+        """A copy of ``view.default_response_headers`` (``Allow``, ``Vary``), computed once per route.
+
+        A route is one ``as_view()``: its action map, renderer classes and method names.
+        """
+        key = (getattr(view, "action_map", None), view.renderer_classes, view.http_method_names)
+        entry = self._headers.get(tuple(map(id, key)))
+        if entry is None or any(a is not b for a, b in zip(entry[0], key, strict=True)):
+            entry = (key, view.default_response_headers)
+            self._headers[tuple(map(id, key))] = entry  # keeps ``key`` alive: its ids stay unique
+        return dict(entry[1])
 
     def handler(self, name):
         """The Step of the handler ``name`` (an action or an HTTP method's method)."""
@@ -150,7 +179,17 @@ class Plan:
         for name in handlers:
             step = self.handler(name)
             out.append(f"  {'handler ' + name:<24}{step.how:<7}{step.reason}")
+        out.append("  light path")
+        out.append(f"    {'Allow/Vary per route':<22}{_yes(self.light_headers, 'default_response_headers overridden')}")
+        out.append(
+            f"    {'finalize + JSON bytes':<22}"
+            f"{_yes(self.light_finalize, 'finalize_response, get_renderer_context or the headers overridden')}"
+        )
         return out
+
+
+def _yes(light, why_not):
+    return "yes" if light else f"no: {why_not}"
 
 
 _plans = Memo("dispatch plans")

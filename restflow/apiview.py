@@ -23,7 +23,7 @@ from restflow.metadata import AsyncMetadata
 from restflow.negotiation import negotiate
 from restflow.pagination import apaginate
 from restflow.permissions import afirst_denied, afirst_denied_object
-from restflow.renderers import for_async_view, render_on_loop
+from restflow.renderers import finish_light, for_async_view, render_on_loop
 from restflow.schema import ViewSchema
 from restflow.settings import check_project_settings
 from restflow.throttling import aallow_request
@@ -265,7 +265,7 @@ class AsyncAPIView(APIViewHelpersMixin, DRFAPIView):
         plan = plan_for(type(self))
         request = self.initialize_request(request, *args, **kwargs)
         self.request = request
-        self.headers = self.default_response_headers
+        self.headers = plan.headers(self) if plan.light_headers else self.default_response_headers
         try:
             await self.ainitial(request, *args, **kwargs)
             method = request.method.lower()
@@ -385,6 +385,8 @@ class AsyncAPIView(APIViewHelpersMixin, DRFAPIView):
         """
         if hasattr(request, "accepted_renderer"):
             request.accepted_renderer = for_async_view(request.accepted_renderer)
+            if type(response) is Response and plan_for(type(self)).light_finalize:
+                return finish_light(self, request, response)
         return render_on_loop(request, self.finalize_response(request, response, *args, **kwargs))
 
     @callable_from_sync

@@ -24,10 +24,13 @@ Django's async handler does not spend a thread hop on ``response.render()``.
 from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
+from django.utils.cache import patch_vary_headers
 from django.utils.module_loading import import_string
 from rest_framework import renderers
+from rest_framework.compat import LONG_SEPARATORS, SHORT_SEPARATORS, split_header_value
 from rest_framework.renderers import JSONRenderer
 
+from restflow._memo import Memo
 from restflow._sync import in_thread, resolve
 
 try:
@@ -102,6 +105,71 @@ async def arender(response):
     return response
 
 
+def _encoder(encoder_class, ensure_ascii, strict, compact):
+    separators = SHORT_SEPARATORS if compact else LONG_SEPARATORS
+    return encoder_class(ensure_ascii=ensure_ascii, allow_nan=not strict, separators=separators)
+
+
+_encoders = Memo("JSON encoders per JSONRenderer settings")
+
+
+def _straight_json(response):
+    """DRF's ``JSONRenderer`` bytes for ``response``, or None when this shortcut does not apply.
+
+    What ``SimpleTemplateResponse.render()`` would do for a stock ``JSONRenderer`` (Content-Type,
+    ``renderer_context["response"]``, the content) without its generic steps: the encoder is
+    built once per renderer settings instead of per call, and no indent is looked up when the
+    negotiated media type has no parameters (DRF reads ``indent`` from them). Anything else
+    (another renderer or media type, no data, post-render callbacks, a value the encoder
+    refuses or a lone surrogate) is left to the general path.
+    """
+    renderer = response.accepted_renderer
+    data = response.data
+    if (
+        type(renderer) is not JSONRenderer
+        or data is None
+        or ";" in response.accepted_media_type
+        or getattr(response, "_post_render_callbacks", None)
+    ):
+        return None
+    encoder = _encoders.get(
+        renderer.encoder_class, _encoder, renderer.ensure_ascii, renderer.strict, renderer.compact
+    )
+    try:
+        text = encoder.encode(data)
+        content = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").encode()
+    except Exception:  # TypeError, ValueError, UnicodeEncodeError: the general path answers as DRF does
+        return None
+    response.renderer_context["response"] = response
+    response["Content-Type"] = response.content_type or renderer.media_type
+    response.content = content
+    return response
+
+
+def finish_light(view, request, response):
+    """``finalize_response`` and rendering for a class whose plan keeps both stock (the light path).
+
+    The same attributes and headers as DRF's ``finalize_response`` (the per-route ``Allow`` and
+    ``Vary`` precomputed by the plan), then the JSON rendered straight to bytes when
+    ``_straight_json`` applies, else ``render_on_loop``.
+    """
+    response.accepted_renderer = request.accepted_renderer
+    response.accepted_media_type = request.accepted_media_type
+    response.renderer_context = {"view": view, "args": view.args, "kwargs": view.kwargs, "request": request}
+    headers = view.headers
+    vary = headers.pop("Vary", None)
+    if vary is not None:
+        if response.has_header("Vary"):
+            patch_vary_headers(response, list(split_header_value(vary)))
+        else:
+            response.headers["Vary"] = vary
+    for key, value in headers.items():
+        response[key] = value
+    if getattr(response, "_is_rendered", True) or _template_response_middleware() or _straight_json(response) is None:
+        return render_on_loop(request, response)
+    return _awaitable_render(request, response)
+
+
 def render_on_loop(request, response):
     """Render a finalized JSON ``response`` on the event loop; return it.
 
@@ -129,6 +197,12 @@ def render_on_loop(request, response):
         _render_json(response)
     except Exception:
         return response
+    return _awaitable_render(request, response)
+
+
+def _awaitable_render(request, response):
+    """Under an async handler, ``response.render`` becomes a coroutine function that removes itself
+    (see ``render_on_loop``); under a sync one the rendered response is left as it is."""
     if not isinstance(getattr(request, "_request", request), ASGIRequest):
         return response  # a sync handler (WSGI, the test Client) calls render(): now a no-op
 

@@ -10,10 +10,11 @@ as ``self.client``.
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
+from asgiref.sync import AsyncToSync
 from django.conf import settings
 from django.db import connections
 from django.test import AsyncClient, AsyncRequestFactory, testcases
-from django.test.client import AsyncClientHandler
+from django.test.client import MULTIPART_CONTENT, AsyncClientHandler
 from django.utils.encoding import force_bytes
 from rest_framework.settings import api_settings
 from rest_framework.test import force_authenticate
@@ -41,11 +42,14 @@ def _default_format():
 def encode_body(data, format=None, content_type=None):
     """``(body, content_type)`` for a request: ``data`` rendered by the test renderer for ``format``.
 
-    With ``content_type``, ``data`` is sent as it is (bytes, or text in the default charset).
+    With ``content_type``, ``data`` is sent as it is (bytes, or text in the default charset), except a
+    dict with Django's ``MULTIPART_CONTENT``, which is encoded as multipart form data.
     """
     assert format is None or content_type is None, "Set either `format` or `content_type`, not both."
     if data is None:
         return b"", content_type or _NO_BODY
+    if content_type == MULTIPART_CONTENT and isinstance(data, dict):
+        format, content_type = "multipart", None  # what Django's client does with a dict sent as multipart
     if content_type is not None:
         return force_bytes(data, settings.DEFAULT_CHARSET), content_type
     format = format or _default_format()
@@ -172,7 +176,14 @@ class AsyncAPIClient(_Encoding, AsyncClient):
             asyncio.get_running_loop()
         except RuntimeError:
             return super().logout()
-        # On the event loop the session store may not query: end the session from a worker thread.
+        # On the event loop the session store may not query. When a sync caller waits below this loop
+        # (an async test of a Django TestCase), end the session on that caller's thread: it holds the
+        # test's connection and transaction, which another connection could not write past on SQLite.
+        # asgiref keeps that thread's executor in AsyncToSync.executors.current (pinned by
+        # tests/testing/test_logout_in_async_testcase.py).
+        caller = getattr(AsyncToSync.executors, "current", None)
+        if caller is not None:
+            return caller.submit(super().logout).result()
         with ThreadPoolExecutor(max_workers=1) as worker:
             worker.submit(self._logout_in_thread).result()
 

@@ -6,6 +6,7 @@ per accepted query parameter: the bare name, one per lookup (``price__gte``), an
 of each (``price!``, ``price__gte!``).
 """
 
+import copy
 import inspect
 
 from django.core.exceptions import ImproperlyConfigured
@@ -241,9 +242,10 @@ def method_style(method):
 
 @per_class
 def _style(func, bound):
-    names = [p.name for p in inspect.signature(func).parameters.values()
-             if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)][1 if bound else 0:]
-    if len(names) == 2:
+    parameters = inspect.signature(func).parameters.values()
+    names = [p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)][1 if bound else 0:]
+    takes_rest = any(p.kind is p.VAR_POSITIONAL for p in parameters)
+    if len(names) == 2 or takes_rest and len(names) < 2:  # ``(self, queryset, *args)`` gets (queryset, value)
         return 2
     if len(names) == 3:
         return "path" if names[1] == "path" else 3
@@ -414,9 +416,11 @@ class ListField(Field):
         return lookup in ARRAY_LOOKUPS
 
     def make_parser(self):
+        # The child is a filter field, or a DRF serializer field parsing each item itself.
+        item = copy.deepcopy(self.child) if isinstance(self.child, serializers.Field) else self.child.parser
         if not self.options:
-            return self.child.parser
-        return serializers.ListField(child=self.child.parser, **self.options)
+            return item
+        return serializers.ListField(child=item, **self.options)
 
     def parser_for(self, lookup):
         if lookup == "isnull":

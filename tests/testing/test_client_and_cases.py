@@ -125,6 +125,16 @@ async def test_multipart_format_sends_a_multipart_body_with_files(client):
     assert body["data"] == {"name": "Phone"} and body["files"] == {"photo": "JPEGDATA"}
 
 
+async def test_a_dict_posted_with_django_multipart_content_type_is_sent_as_multipart(client):
+    """Django's ``MULTIPART_CONTENT`` with a dict: encoded as form data, as Django's own client does."""
+    from django.test.client import MULTIPART_CONTENT
+
+    upload = SimpleUploadedFile("photo.jpg", b"JPEGDATA", content_type="image/jpeg")
+    response = await client.post("/echo/", {"name": "Phone", "photo": upload}, content_type=MULTIPART_CONTENT)
+    body = response.json()
+    assert body["data"] == {"name": "Phone"} and body["files"] == {"photo": "JPEGDATA"}
+
+
 async def test_unknown_format_names_the_available_ones(client):
     """guide/testing, "Format encoding": formats come from TEST_REQUEST_RENDERER_CLASSES."""
     with pytest.raises(AssertionError, match="multipart"):

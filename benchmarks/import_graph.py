@@ -42,7 +42,8 @@ def _tree(path):
     """The module's syntax tree; of a Cython module, its Python import statements alone."""
     text = path.read_text()
     if path.suffix == ".pyx":
-        text = "\n".join(line for line in text.splitlines() if re.match(r"(from|import) \w", line) and " cimport " not in line)
+        lines = text.splitlines()
+        text = "\n".join(line for line in lines if re.match(r"(from|import) \w", line) and " cimport " not in line)
     return ast.parse(text, str(path))
 
 

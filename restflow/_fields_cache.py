@@ -152,7 +152,7 @@ def _snapshot(field, name, parent):
     if bound:
         try:
             fresh.bind(name, parent)
-        except Exception:  # noqa: BLE001 - DRF's bind raises it for every instance
+        except Exception:
             return None
     state = dict(fresh.__dict__)
     state["parent"] = None
@@ -179,7 +179,8 @@ def recipe(serializer, fields):
     cls = type(serializer)
     found = _recipes.find(cls)
     if found is MISSING:
-        found = _recipes.put(cls, tuple((name, _snapshot(field, name, serializer) or field) for name, field in fields.items()))
+        copies = tuple((name, _snapshot(field, name, serializer) or field) for name, field in fields.items())
+        found = _recipes.put(cls, copies)
     return found
 
 

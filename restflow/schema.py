@@ -11,7 +11,6 @@ still take precedence. drf-spectacular is optional: nothing here imports it unle
 import asyncio
 
 from asgiref.sync import async_to_sync, iscoroutinefunction
-
 from rest_framework.schemas.inspectors import ViewInspector
 from rest_framework.settings import api_settings
 

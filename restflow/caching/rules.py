@@ -2,7 +2,8 @@
 
 One receiver per signal serves every rule. It decides, on the thread that saved, which rules apply
 and with which arguments, then hands them to each rule's dispatcher once the transaction commits.
-``run_cache_rules`` / ``arun_cache_rules`` are the worker entries every dispatcher ends in.
+``run_cache_rules`` / ``arun_cache_rules`` (``restflow.caching.applying``) are the worker entries every
+dispatcher ends in.
 """
 
 import copy
@@ -17,12 +18,21 @@ from django.db.models.signals import post_delete, post_save
 from django.utils.module_loading import import_string
 
 from restflow._sync import in_thread
+from restflow.caching.applying import (  # noqa: F401 - the worker entries, importable from here too
+    _by_model,
+    _targets,
+    arun_cache_rules,
+    forget_all,
+    rule_and_wrapper,
+    run_cache_rules,
+    summary,
+    watched_model_count,
+)
+from restflow.caching.dispatchers import check_dispatcher, get_dispatcher
 from restflow.caching.fields import ArgsKeyField, ViewKwargsKeyField
 
 logger = logging.getLogger("restflow.caching")
 
-_targets = {}  # rule id -> (rule, wrapper)
-_by_model = {}  # model label -> [rule id]
 
 
 class SignalTypes(enum.StrEnum):
@@ -43,8 +53,6 @@ class InvalidationRule:
     def __init__(self, model, field_mapping=None, invalidator=None, require_args=True, trigger_on_create=False,
                  watch_fields=None, invalidate_when=None, rewarm=False, dispatcher=None, dispatcher_config=None,
                  batch=False, raise_exception=None):
-        from restflow.caching.dispatchers import check_dispatcher
-
         if field_mapping and invalidator is not None:
             raise ValueError("InvalidationRule takes field_mapping or invalidator, not both.")
         self.model = model
@@ -159,62 +167,7 @@ class InvalidationRule:
         return await wrapper.adelete_cache(**kwargs)
 
 
-def rule_and_wrapper(rule_id):
-    """The (rule, cached function) registered under ``rule_id``; (None, None) when there is none."""
-    return _targets.get(rule_id, (None, None))
-
-
-def watched_model_count():
-    return len(_by_model)
-
-
-def summary():
-    return {"rules": len(_targets), "models": sorted(_by_model)}
-
-
-def forget_all():
-    """Drop every rule of the process."""
-    _targets.clear()
-    _by_model.clear()
-
-
-def _raise(rule, dispatcher_name):
-    from restflow.caching.dispatchers import raise_setting
-
-    return rule.raise_exception if rule.raise_exception is not None else raise_setting(dispatcher_name)
-
-
-def run_cache_rules(rule_ids, rule_kwargs, instance=None, raise_exception=None, **context):
-    """Apply rules by id (the worker entry of every sync dispatcher)."""
-    for rule_id in rule_ids:
-        rule, wrapper = _targets.get(rule_id, (None, None))
-        try:
-            if rule is None:
-                raise LookupError(f"No cache invalidation rule {rule_id!r} is registered in this process.")
-            rule.apply(wrapper, rule_kwargs.get(rule_id) or {}, instance, context)
-        except Exception:
-            if raise_exception or (rule is not None and _raise(rule, context.get("dispatcher"))):
-                raise
-            logger.exception("Cache invalidation rule %s failed.", rule_id)
-
-
-async def arun_cache_rules(rule_ids, rule_kwargs, instance=None, raise_exception=None, **context):
-    """Apply rules by id from async code (the asyncio dispatcher's worker entry)."""
-    for rule_id in rule_ids:
-        rule, wrapper = _targets.get(rule_id, (None, None))
-        try:
-            if rule is None:
-                raise LookupError(f"No cache invalidation rule {rule_id!r} is registered in this process.")
-            await rule.aapply(wrapper, rule_kwargs.get(rule_id) or {}, instance, context)
-        except Exception:
-            if raise_exception or (rule is not None and _raise(rule, context.get("dispatcher"))):
-                raise
-            logger.exception("Cache invalidation rule %s failed.", rule_id)
-
-
 def _changed(sender, instance, signal_type, created, update_fields, using):
-    from restflow.caching.dispatchers import get_dispatcher
-
     labels = {sender._meta.label, sender._meta.concrete_model._meta.label} & _by_model.keys()
     groups = {}
     for label in labels:

@@ -1,8 +1,8 @@
 """Declarative, validated query-parameter filtering for sync and async DRF views."""
 
 from restflow._compat import register_compat_paths
-from restflow.filters.backend import RestflowFilterBackend
 from restflow._string_types import Email, IPAddress
+from restflow.filters.backend import RestflowFilterBackend
 from restflow.filters.fields import (
     BooleanField,
     ChoiceField,
@@ -20,9 +20,10 @@ from restflow.filters.fields import (
     StringField,
     TimeField,
 )
+from restflow.filters.filterset import FilterSet
 from restflow.filters.from_model import RelatedField
+from restflow.filters.inline import InlineFilterSet
 from restflow.filters.ordering import OrderField
-from restflow.filters.filterset import FilterSet, InlineFilterSet
 
 __all__ = [
     "BooleanField",

@@ -29,6 +29,7 @@ from restflow.filters.lookups import (
     Param,
 )
 
+
 class Field:
     """A filter on one model attribute, reachable through one query parameter per lookup.
 

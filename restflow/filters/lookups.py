@@ -45,7 +45,7 @@ class Param:
     """One accepted query parameter, e.g. ``price__gte!``: the negated ``gte`` lookup of ``price``."""
 
     name: str
-    field: "Field"
+    field: object  # the filters.fields.Field it belongs to
     lookup: str | None  # the ORM lookup; None for the bare parameter
     parser: serializers.Field  # parses the value, or one item of a list
     many: bool = False  # the value is a comma-separated (or repeated) list

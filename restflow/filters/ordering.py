@@ -6,6 +6,7 @@ from rest_framework import serializers
 from restflow.filters.fields import Field
 from restflow.filters.lookups import Param
 
+
 class OrderingTerm(serializers.Field):
     """Parses one term of an ordering parameter: an accepted name, optionally prefixed with ``-``."""
 

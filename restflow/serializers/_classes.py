@@ -9,7 +9,6 @@ loop while it needs no query, else in one hop; async user hooks are awaited ther
 
 import sys
 from collections.abc import Mapping
-from typing import ClassVar, get_origin, get_type_hints
 
 from asgiref.sync import iscoroutinefunction
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -22,117 +21,13 @@ from restflow._drf_own import runs_drfs
 from restflow._memo import Memo, per_class
 from restflow._serializing import on_loop_or_hop, plain_data, plain_is_valid, plain_save
 from restflow._sync import in_thread
-from restflow.serializers._fields import Field, get_field_from_type
+from restflow.serializers._metaclass import ModelSerializerMetaclass, SerializerMetaclass, refuse
 from restflow.serializers.validated_data import ValidatedData, transform_validated_data
-
-RESERVED_NAMES = frozenset({"data", "errors", "validated_data", "instance", "initial_data", "fields", "context"})
 
 # Serializer classes whose sync validation or representation needed the database on the loop.
 _fields_in_thread = Memo("restflow.serializers.fields_in_thread")
 _checks_in_thread = Memo("restflow.serializers.checks_in_thread")
 _representation_in_thread = Memo("restflow.serializers.representation_in_thread")
-
-# What a class body keeps its annotations in: ``__annotations__`` until Python 3.13, a
-# function that computes them from 3.14 (deferred annotations).
-_ANNOTATION_KEYS = ("__annotations__", "__annotate__", "__annotate_func__", "__annotations_cache__")
-
-
-def _own_annotations(attrs):
-    """The class body's annotations, evaluated (string ones and 3.14's deferred ones alike).
-
-    Read with ``typing.get_type_hints`` from a bare class holding only the body's annotations,
-    before the serializer class exists (DRF's metaclass needs the fields in the body).
-    """
-    body = {key: attrs[key] for key in _ANNOTATION_KEYS if key in attrs}
-    if not body:
-        return {}
-    body["__module__"] = attrs.get("__module__")
-    bare = type("Annotations", (), body)
-    return get_type_hints(bare, localns=dict(attrs), include_extras=True)
-
-
-def _annotated_fields(attrs, options):
-    """DRF fields for the annotated names of a class body, in annotation order.
-
-    ``options`` maps a name to keyword arguments (a model serializer's Meta);
-    a ``Field(...)`` marker's own arguments go on top, and a plain value
-    assigned to the name is the field's default. Markers and values leave ``attrs``.
-    """
-    made = []
-    for name, annotation in _own_annotations(attrs).items():
-        if annotation is ClassVar or get_origin(annotation) is ClassVar:
-            continue
-        if name in RESERVED_NAMES:
-            raise ValueError(f"`{name}` collides with a Serializer attribute: choose another field name.")
-        value = attrs.get(name, empty)
-        if isinstance(value, serializers.Field):
-            continue  # a declared DRF field wins over the annotation
-        kwargs = dict(options.get(name, {}))
-        if isinstance(value, Field):
-            kwargs.update(value.kwargs)
-        elif value is not empty:
-            kwargs["default"] = value
-        attrs.pop(name, None)
-        made.append((name, get_field_from_type(annotation, name, **kwargs)))
-    for name, value in attrs.items():
-        if isinstance(value, Field):
-            raise TypeError(f"`{name} = {value!r}` has no annotation to pick its field class: write `{name}: <type> = {value!r}`.")
-    return made
-
-
-class SerializerMetaclass(serializers.SerializerMetaclass):
-    """DRF's metaclass, after the annotated names became fields of the class body.
-
-    Order of fields: inherited ones first (DRF's rule: one redeclared keeps its
-    place), then this class's annotated names, then its declared DRF fields.
-    """
-
-    def __new__(mcs, name, bases, attrs):
-        meta = attrs.get("Meta") or next((base.Meta for base in bases if hasattr(base, "Meta")), None)
-        made = _annotated_fields(attrs, mcs.field_options(meta))
-        declared = [value._creation_counter for value in attrs.values() if isinstance(value, serializers.Field)]
-        first = min(declared, default=0)
-        for position, (field_name, field) in enumerate(made):
-            field._creation_counter = first - len(made) + position
-            attrs[field_name] = field
-        mcs.include_in_meta(attrs, meta, [field_name for field_name, _ in made])
-        klass = super().__new__(mcs, name, bases, attrs)
-        if iscoroutinefunction(klass.to_representation) and "data" not in attrs:
-            klass.data = property(_data_refusing_async)  # only here: DRF's own `data` is left alone elsewhere
-        return klass
-
-    @staticmethod
-    def field_options(meta):
-        return {}
-
-    @staticmethod
-    def include_in_meta(attrs, meta, names):
-        pass
-
-
-class ModelSerializerMetaclass(SerializerMetaclass):
-    """Annotated names of a model serializer join ``Meta.fields`` and take ``Meta.extra_kwargs``."""
-
-    @staticmethod
-    def field_options(meta):
-        options = {name: dict(kwargs) for name, kwargs in getattr(meta, "extra_kwargs", {}).items()}
-        for name in getattr(meta, "read_only_fields", None) or ():
-            options.setdefault(name, {})["read_only"] = True
-        return options
-
-    @staticmethod
-    def include_in_meta(attrs, meta, names):
-        listed = getattr(meta, "fields", None)
-        if not isinstance(listed, (list, tuple)):
-            return
-        missing = [name for name in names if name not in listed]
-        if not missing:
-            return
-        merged = type(listed)([*listed, *missing])
-        if "Meta" in attrs:
-            attrs["Meta"].fields = merged
-        else:
-            attrs["Meta"] = type("Meta", (meta,), {"fields": merged})
 
 
 def _user_defines(cls, name):
@@ -196,20 +91,6 @@ def _awaits_user_code(cls, name):
     return True
 
 
-def _refuse(serializer, hook, sync_entry, async_entry):
-    raise TypeError(
-        f"{type(serializer).__name__}.{hook} is async, so {sync_entry} cannot run it: "
-        f"call `await serializer.{async_entry}` instead."
-    )
-
-
-def _data_refusing_async(serializer):
-    """DRF's ``.data``, refused while ``to_representation`` is async (``adata()`` awaits it)."""
-    if not hasattr(serializer, "_data") and iscoroutinefunction(type(serializer).to_representation):
-        _refuse(serializer, "to_representation", "`.data`", "adata()")
-    return serializers.Serializer.data.fget(serializer)
-
-
 class _AsyncSurface:
     """Async twins of DRF's serializer entry points; the sync ones refuse async user code."""
 
@@ -231,16 +112,16 @@ class _AsyncSurface:
         if hooks:
             for field in self._writable_fields:
                 if field.field_name in hooks:
-                    _refuse(self, f"validate_{field.field_name}", "to_internal_value()", "ais_valid()")
+                    refuse(self, f"validate_{field.field_name}", "to_internal_value()", "ais_valid()")
         return super().to_internal_value(data)
 
     @runs_drfs
     def run_validation(self, data=empty):
         cls = type(self)
         if iscoroutinefunction(cls.validate):
-            _refuse(self, "validate", "run_validation()", "ais_valid()")
+            refuse(self, "validate", "run_validation()", "ais_valid()")
         if _uses_avalidate(cls) and not _user_defines(cls, "validate"):
-            _refuse(self, "avalidate", "run_validation()", "ais_valid()")
+            refuse(self, "avalidate", "run_validation()", "ais_valid()")
         return super().run_validation(data)
 
     @runs_drfs
@@ -248,9 +129,9 @@ class _AsyncSurface:
         sync_name, async_name = ("update", "aupdate") if self.instance is not None else ("create", "acreate")
         cls = type(self)
         if iscoroutinefunction(getattr(cls, sync_name)):
-            _refuse(self, sync_name, "save()", "asave()")
+            refuse(self, sync_name, "save()", "asave()")
         if _user_defines(cls, async_name) and not _user_defines(cls, sync_name):
-            _refuse(self, async_name, "save()", "asave()")
+            refuse(self, async_name, "save()", "asave()")
         return super().save(**kwargs)
 
     @property
@@ -469,7 +350,7 @@ class HyperlinkedModelSerializer(ModelSerializer, serializers.HyperlinkedModelSe
     """DRF's HyperlinkedModelSerializer, with annotated fields and the async surface."""
 
 
-def InlineSerializer(  # noqa: N802 - a documented name
+def InlineSerializer(
     name=None,
     fields=None,
     extra_kwargs=None,

@@ -3,6 +3,7 @@
 import asyncio
 import logging
 
+from restflow.caching.applying import arun_cache_rules
 from restflow.caching.dispatchers.base import Dispatcher, register_dispatcher, run_rules
 
 logger = logging.getLogger("restflow.caching")
@@ -16,8 +17,6 @@ class AsyncIODispatcher(Dispatcher):
     _pending_tasks = set()
 
     def dispatch(self, *, rule_ids, rule_kwargs, **context):
-        from restflow.caching.rules import arun_cache_rules
-
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:

@@ -2,6 +2,7 @@
 
 import logging
 
+from restflow.caching.applying import raise_setting, run_cache_rules  # noqa: F401 - raise_setting: re-exported
 from restflow.caching.hashing import cache_setting
 
 logger = logging.getLogger("restflow.caching")
@@ -68,14 +69,6 @@ def get_dispatcher(dispatcher, config=None):
     return cls(config)
 
 
-def raise_setting(name):
-    """Whether a dispatcher's worker re-raises: its ``RAISE_EXCEPTION`` setting, else the global one."""
-    value = cache_setting("DISPATCHER_SETTINGS").get(name or "", {}).get("RAISE_EXCEPTION")
-    return cache_setting("DISPATCHER_RAISE_EXCEPTION") if value is None else value
-
-
 def run_rules(rule_ids, rule_kwargs, **context):
     """Apply the rules in this process (where every sync dispatcher's work ends)."""
-    from restflow.caching.rules import run_cache_rules
-
     run_cache_rules(rule_ids, rule_kwargs, **context)

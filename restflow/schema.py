@@ -15,6 +15,8 @@ from rest_framework.schemas.inspectors import ViewInspector
 from rest_framework.settings import api_settings
 
 from restflow._memo import per_class
+from restflow.filters import FilterSet, RestflowFilterBackend
+from restflow.mixins import AsyncCreateModelMixin, AsyncListModelMixin
 
 
 class RestflowSchemaMixin:
@@ -56,8 +58,6 @@ class RestflowSchemaMixin:
         backends = super().get_filter_backends()
         if backends or self.method != "GET" or hasattr(self.view, "filter_backends"):
             return backends
-        from restflow.filters import FilterSet, RestflowFilterBackend
-
         filterset_class = getattr(self.view, "filterset_class", None)
         if isinstance(filterset_class, type) and issubclass(filterset_class, FilterSet):
             return [RestflowFilterBackend]
@@ -77,8 +77,6 @@ class RestflowSchemaMixin:
         view = self.view
         if self.method != "GET" or hasattr(view, "action") or not hasattr(view, "get_pagination_class"):
             return False
-        from restflow.mixins import AsyncListModelMixin
-
         if isinstance(view, AsyncListModelMixin):
             return True
         lookup = getattr(view, "lookup_url_kwarg", None) or getattr(view, "lookup_field", None)
@@ -87,8 +85,6 @@ class RestflowSchemaMixin:
         return self.resolved_pagination_class() is not None
 
     def _is_create_operation(self):
-        from restflow.mixins import AsyncCreateModelMixin
-
         if self.method == "POST" and not hasattr(self.view, "action") and isinstance(self.view, AsyncCreateModelMixin):
             return True
         return super()._is_create_operation()

@@ -253,3 +253,12 @@ def test_fuzzed_tokens_never_authenticate_and_never_crash(jwt_settings, user, da
 def _decoded(token):
     parts = token.split(".")
     return [base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)) for part in parts]
+
+
+async def test_revoke_claim_name_is_configurable(client, jwt_settings, user):
+    """Settings reference, REVOKE_TOKEN_CLAIM: the claim carrying the password fingerprint."""
+    jwt_settings(CHECK_REVOKE_TOKEN=True, REVOKE_TOKEN_CLAIM="pwd")
+    access = AccessToken.for_user(user)
+    assert "pwd" in access.payload and "hash_password" not in access.payload
+    await refused(client, hs256(claims(user, pwd="0" * 64)), "The user's password has been changed.")
+    await accepted(client, access, user)

@@ -9,13 +9,18 @@ from tests.support.services import redis_answers
 
 
 def pytest_collection_modifyitems(config, items):
-    """Skip ``redis`` tests when no Redis answers and ``postgres`` tests unless DATABASE_URL names one."""
+    """Skip ``redis`` tests when no Redis answers and ``postgres`` tests unless DATABASE_URL names one.
+
+    Tests that start their own server (the fault suite's ``redis_server``/``postgres_server``
+    fixtures) need none of the machine's: those fixtures skip only when the binary is missing.
+    """
     on_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
     no_redis = None
     for item in items:
-        if item.get_closest_marker("postgres") and not on_postgres:
+        own = set(getattr(item, "fixturenames", ()))
+        if item.get_closest_marker("postgres") and not on_postgres and "postgres_server" not in own:
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL (make test-postgres does)"))
-        if item.get_closest_marker("redis"):
+        if item.get_closest_marker("redis") and "redis_server" not in own:
             if no_redis is None:
                 no_redis = not redis_answers()
             if no_redis:

@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -43,7 +44,7 @@ def _answers(port):
 class Site:
     """The fault site under one handler (``django`` or ``restflow``), on a free port."""
 
-    def __init__(self, handler, tmp_path, **env):
+    def __init__(self, handler, tmp_path, *, server_args=(), **env):
         self.handler = handler
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -63,7 +64,7 @@ class Site:
         self.log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "tests.faults.site.asgi:application", "--host", "127.0.0.1",
-             "--port", str(self.port), "--log-level", "warning"],
+             "--port", str(self.port), "--log-level", "warning", *server_args],
             cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
         )
         self.client = httpx.Client(base_url=self.url, timeout=10)
@@ -94,6 +95,13 @@ class _Service:
     """A server process the suite owns: stop, freeze, thaw and start again."""
 
     process = None
+    _log = None
+
+    def _open_log(self, path):
+        if self._log is not None:
+            self._log.close()
+        self._log = open(path, "ab")
+        return self._log
 
     def start(self):
         raise NotImplementedError
@@ -147,7 +155,7 @@ class RedisServer(_Service):
         self.process = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
              "--dir", str(self.dir)],
-            stdout=open(log, "ab"), stderr=subprocess.STDOUT,
+            stdout=self._open_log(log), stderr=subprocess.STDOUT,
         )
         _wait(lambda: _answers(self.port), self.process, "redis-server", log)
 
@@ -161,24 +169,49 @@ class PostgresServer(_Service):
     available = (PG_BIN / "initdb").exists() and (PG_BIN / "postgres").exists()
 
     def __init__(self, tmp_path):
-        self.dir = tmp_path / "pgdata"
+        # Its own directory under the system's temp dir: pytest's are private to the user running it.
+        self.root = Path(tempfile.mkdtemp(prefix="restflow-faults-pg-"))
+        self.dir = self.root / "pgdata"
+        self.log_path = tmp_path / "postgres.log"
         self.port = free_port()
         self._as = {"user": "postgres", "group": "postgres"} if os.geteuid() == 0 else {}
         if self._as:
-            shutil.chown(tmp_path, "postgres")
+            shutil.chown(self.root, "postgres")
+        try:
+            self._create()
+        except BaseException:
+            self.remove()
+            raise
+
+    def _create(self):
         subprocess.run(
             [str(PG_BIN / "initdb"), "-D", str(self.dir), "-U", "postgres", "--auth=trust", "-E", "UTF8"],
             check=True, capture_output=True, **self._as,
         )
         self.start()
-        with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres", autocommit=True) as conn:
+        with psycopg.connect(self.dsn("postgres"), autocommit=True) as conn:
             conn.execute("CREATE DATABASE faults")
 
     def start(self):
-        log = self.dir.parent / "postgres.log"
+        log = self.log_path
         self.process = subprocess.Popen(
             [str(PG_BIN / "postgres"), "-D", str(self.dir), "-p", str(self.port), "-h", "127.0.0.1",
              "-k", str(self.dir), "-c", "fsync=off", "-c", "max_connections=60"],
-            stdout=open(log, "ab"), stderr=subprocess.STDOUT, **self._as,
+            stdout=self._open_log(log), stderr=subprocess.STDOUT, **self._as,
         )
-        _wait(lambda: _answers(self.port), self.process, "postgres", log)
+        _wait(self._accepts, self.process, "postgres", log)
+
+    def _accepts(self):
+        try:
+            psycopg.connect(self.dsn("postgres"), connect_timeout=1).close()
+        except psycopg.OperationalError:
+            return False
+        return True
+
+    def dsn(self, database="faults"):
+        return f"host=127.0.0.1 port={self.port} user=postgres dbname={database}"
+
+    def remove(self):
+        """Stop the cluster and delete its files."""
+        self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)

@@ -51,7 +51,10 @@ if pg := os.environ.get("FAULT_PG"):
             "USER": "postgres",
             "HOST": host,
             "PORT": int(port),
-            "CONN_MAX_AGE": 0,
+            "CONN_MAX_AGE": int(os.environ.get("FAULT_CONN_MAX_AGE", "0")),
+            # With kept connections, as docs/deploying.md recommends: a connection a database
+            # restart killed is replaced before use, instead of failing its thread's next request.
+            "CONN_HEALTH_CHECKS": os.environ.get("FAULT_CONN_MAX_AGE", "0") != "0",
             "OPTIONS": {"connect_timeout": 2},
         }
     }

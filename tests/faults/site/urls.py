@@ -14,5 +14,6 @@ urlpatterns = [
     path("slow/", views.slow),
     path("echo/", views.Echo.as_view()),
     path("greeting/", views.Greeting.as_view()),
+    path("board/", views.board),
     path("", include(router.urls)),
 ]

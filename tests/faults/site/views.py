@@ -8,6 +8,7 @@ from django.db import connection, transaction
 from django.http import JsonResponse
 from django.utils.translation import get_language
 from django.views.decorators.csrf import csrf_exempt
+from rest_framework.decorators import api_view
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.serializers import ModelSerializer
@@ -71,7 +72,7 @@ class NoteViewSet(AsyncModelViewSet):
     permission_classes = [AllowAny]
     throttle_scope = "writes"
     action_configs = {
-        "list": ActionConfig(cache=cache_response(ttl=600, invalidates_on=[
+        "list": ActionConfig(cache=cache_response(ttl=600, set_cache_headers=True, invalidates_on=[
             InvalidationRule(model=Note, trigger_on_create=True)
         ])),
         "create": ActionConfig(
@@ -99,3 +100,15 @@ class Greeting(AsyncAPIView):
     async def get(self, request):
         words = {"en": "hello", "fr": "bonjour", "de": "hallo"}
         return Response({"greeting": words[get_language()[:2]], "self": request.build_absolute_uri()})
+
+
+_board = []
+
+
+@api_view(["GET", "POST"])
+@cache_response(ttl=600, set_cache_headers=True)
+def board(request):
+    """A cached function view that also takes writes."""
+    if request.method == "POST":
+        _board.append(request.data.get("text"))
+    return Response({"method": request.method, "posts": len(_board)})

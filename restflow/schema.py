@@ -31,14 +31,14 @@ class RestflowSchemaMixin:
         return super().get_operation(*args, **kwargs)
 
     def get_request_serializer(self):
-        if not hasattr(self.view, "get_request_serializer_class"):
-            return super().get_request_serializer()
-        return self._serializer_from("request")
+        """The view's request serializer; drf-spectacular's choice when the view's getter gives none."""
+        serializer = self._serializer_from("request") if hasattr(self.view, "get_request_serializer_class") else None
+        return super().get_request_serializer() if serializer is None else serializer
 
     def get_response_serializers(self):
-        if not hasattr(self.view, "get_response_serializer_class"):
-            return super().get_response_serializers()
-        return self._serializer_from("response")
+        """The view's response serializer; drf-spectacular's choice when the view's getter gives none."""
+        serializer = self._serializer_from("response") if hasattr(self.view, "get_response_serializer_class") else None
+        return super().get_response_serializers() if serializer is None else serializer
 
     def restflow_action_config(self):
         """The ActionConfig of the view's current action, or None."""
@@ -49,8 +49,23 @@ class RestflowSchemaMixin:
         return getattr(self.view, f"get_{direction}_serializer_class")()
 
     def resolved_pagination_class(self):
-        """The view's pagination class, as ``get_pagination_class()`` resolves it for the action."""
-        return self.view.get_pagination_class()
+        """The view's pagination class, as ``get_pagination_class()`` resolves it for the action
+        (a getter that fails is reported, as drf-spectacular does, and ``pagination_class`` read)."""
+        from drf_spectacular.drainage import error
+
+        try:
+            return self.view.get_pagination_class()
+        except Exception as exc:
+            error(f"exception raised by get_pagination_class(); using pagination_class. (Exception: {exc})")
+            return getattr(self.view, "pagination_class", None)
+
+    def should_paginate(self):
+        """Whether this operation answers pages: a GET that lists, on a view with a paginator."""
+        if self.method != "GET" or not self._is_list_view():
+            return False
+        if not hasattr(self.view, "get_pagination_class"):
+            return super()._get_paginator() is not None
+        return self.resolved_pagination_class() is not None
 
     def get_filter_backends(self):
         """On a plain view (no ``filter_backends``), a restflow ``filterset_class`` documents its
@@ -67,6 +82,8 @@ class RestflowSchemaMixin:
         """The paginator of the view's action, as ``get_pagination_class()`` resolves it."""
         if not hasattr(self.view, "get_pagination_class"):
             return super()._get_paginator()
+        if not self.should_paginate():
+            return None
         pagination_class = self.resolved_pagination_class()
         return None if pagination_class is None else pagination_class()
 
@@ -92,16 +109,17 @@ class RestflowSchemaMixin:
     def _serializer_from(self, direction):
         """An instance of the ``direction``'s serializer class; a getter that fails is reported, as drf-spectacular does."""
         from drf_spectacular.drainage import error
-        from drf_spectacular.plumbing import build_serializer_context
 
         try:
             serializer_class = self.restflow_serializer_class(direction)
         except Exception as exc:
-            error(f"exception raised by get_{direction}_serializer_class(); ignoring the serializer. (Exception: {exc})")
+            error(f"exception raised by get_{direction}_serializer_class(); using the view's default serializer. "
+                  f"(Exception: {exc})")
             return None
         if serializer_class is None:
             return None
-        return serializer_class(context=build_serializer_context(self.view))
+        # drf-spectacular's context, built for views inspected without a request too.
+        return serializer_class(context={"request": getattr(self.view, "request", None), "format": None, "view": self.view})
 
 
 def _settle_async_queryset(view):

@@ -6,6 +6,8 @@ with drf-spectacular's own AutoSchema (see ``restflow.schema``); the class is fo
 subclasses that name it.
 """
 
+from restflow.spectacular.hooks import add_filterset_parameters
+from restflow.spectacular.parameters import build_filterset_parameters, resolve_filterset_class
 from restflow.spectacular.spectacular import RestflowAutoSchema
 
-__all__ = ["RestflowAutoSchema"]
+__all__ = ["RestflowAutoSchema", "add_filterset_parameters", "build_filterset_parameters", "resolve_filterset_class"]

@@ -21,12 +21,14 @@ project (``REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"]``).
 Django's async handler does not spend a thread hop on ``response.render()``.
 """
 
+from contextlib import contextmanager
+
 from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
 from django.utils.cache import patch_vary_headers
 from django.utils.module_loading import import_string
-from rest_framework import renderers
+from rest_framework import renderers, serializers
 from rest_framework.compat import LONG_SEPARATORS, SHORT_SEPARATORS, split_header_value
 from rest_framework.renderers import JSONRenderer
 
@@ -221,6 +223,14 @@ class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
     with no ``get_queryset`` (a plain ``AsyncAPIView``) has no filter form, as in DRF.
     """
 
+    def get_rendered_html_form(self, data, view, method, request):
+        with _serializer_or_empty(view):
+            return super().get_rendered_html_form(data, view, method, request)
+
+    def get_raw_data_form(self, data, view, method, request):
+        with _serializer_or_empty(view):
+            return super().get_raw_data_form(data, view, method, request)
+
     def get_filter_form(self, data, view, request):
         get_queryset = getattr(view, "get_queryset", None)
         if get_queryset is None:
@@ -230,6 +240,26 @@ class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
             return super().get_filter_form(data, view, request)
         finally:
             del view.get_queryset
+
+
+@contextmanager
+def _serializer_or_empty(view):
+    """For the forms: a restflow view with no request serializer (a plain ``AsyncAPIView`` with a
+    ``post``) describes its body with an empty serializer, where ``get_serializer()`` would refuse."""
+    getter = getattr(view, "get_request_serializer_class", None)
+    if getter is None:
+        yield
+        return
+    get_serializer = view.get_serializer
+
+    def serializer_or_empty(*args, **kwargs):
+        return serializers.Serializer() if getter() is None else get_serializer(*args, **kwargs)
+
+    view.get_serializer = serializer_or_empty
+    try:
+        yield
+    finally:
+        del view.get_serializer
 
 
 def for_async_view(renderer):

@@ -19,8 +19,8 @@ from restflow._atomic import atomic_by_dispatch
 from restflow._dispatch import with_url_names
 from restflow._request import build_request
 from restflow._sync import callable_from_sync, resolve
-from restflow.apiview import AsyncAPIView
-from restflow.generics import AsyncGenericAPIView, PaginatorMixin
+from restflow.apiview import APIViewHelpersMixin, AsyncAPIView
+from restflow.generics import AsyncGenericAPIView
 from restflow.schema import ViewSchema
 from restflow.speedups import NOT_CONFIGURED, config_value, make_view
 
@@ -277,8 +277,9 @@ class AsyncModelViewSet(
     """list, retrieve, create, update, partial_update and destroy."""
 
 
-class _SyncActionConfigMixin(ActionConfigMixin, PaginatorMixin):
-    """Sets the action before DRF builds the Request, so per-action parsers apply."""
+class _SyncActionConfigMixin(ActionConfigMixin, APIViewHelpersMixin):
+    """Sets the action before DRF builds the Request, so per-action parsers apply; restflow's
+    sync helpers (``serialized_response``, ``paginated_response``, request/response serializers)."""
 
     schema = ViewSchema()
 

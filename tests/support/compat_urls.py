@@ -118,6 +118,13 @@ class PlainView(AsyncAPIView):
         return Response({"hello": "world"})
 
 
+class PostingPlainView(PlainView):
+    """A plain view that takes a body and has no serializer."""
+
+    async def post(self, request):
+        return Response(request.data)
+
+
 class VersionedPlainView(PlainView):
     versioning_class = AcceptHeaderVersioning
 
@@ -134,6 +141,7 @@ router.register("write-then-fail", WriteThenFailViewSet, basename="write-then-fa
 urlpatterns = [
     path("c/", include(router.urls)),
     path("c/plain/", PlainView.as_view()),
+    path("c/plain-post/", PostingPlainView.as_view()),
     path("c/versioned/", VersionedPlainView.as_view()),
     path("c/write-then-fail-view/", WriteThenFailView.as_view()),
     path("c/non-atomic-dispatch/", NonAtomicDispatchView.as_view()),

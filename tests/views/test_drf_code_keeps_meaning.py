@@ -257,9 +257,10 @@ async def test_an_empty_patch_writes_nothing_back_but_still_saves(client):
 # --- the browsable API on plain views ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/c/plain/", "/c/versioned/"])
+@pytest.mark.parametrize("path", ["/c/plain/", "/c/versioned/", "/c/plain-post/"])
 async def test_browsable_api_on_a_plain_view(client, path):
-    """The browsable API on an AsyncAPIView with no get_queryset (and with header versioning): 200."""
+    """The browsable API on an AsyncAPIView with no get_queryset (with header versioning, with a
+    ``post`` and no serializer): 200."""
     from restflow import renderers
 
     response = await client.get(path, headers={"Accept": "text/html"})

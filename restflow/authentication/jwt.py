@@ -58,7 +58,7 @@ def user_lookup(token):
         user_id = token.payload[config.USER_ID_CLAIM]
     except KeyError:
         raise _failed(_("Token contained no recognizable user identification."), "token_not_valid") from None
-    if not isinstance(user_id, (int, str)):
+    if isinstance(user_id, bool) or not isinstance(user_id, (int, str)):
         raise _failed(_("Token contained no recognizable user identification."), "token_not_valid")
     return {config.USER_ID_FIELD: user_id}
 

@@ -139,6 +139,7 @@ async def test_missing_required_claims_are_refused(client, jwt_settings, user):
     await refused(client, hs256(payload), "Token contained no recognizable user identification.")
     await refused(client, hs256(claims(user, user_id={"id": user.id})))
     await refused(client, hs256(claims(user, user_id="not-a-number")))
+    await refused(client, hs256(claims(user, user_id=True)), "Token contained no recognizable user identification.")
 
 
 async def test_refresh_token_as_access_and_access_as_refresh_are_refused(client, jwt_settings, user):

@@ -5,7 +5,12 @@ import os
 
 import pytest
 
-from tests.support.services import redis_answers
+from tests.support.services import redis_answers, redis_db
+
+
+def pytest_configure(config):
+    """Claim this run's own Redis database before any server or worker process starts (they inherit it)."""
+    redis_db()
 
 
 def pytest_collection_modifyitems(config, items):

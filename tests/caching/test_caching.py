@@ -32,7 +32,7 @@ from restflow.caching import (
 )
 from restflow.caching.store import CacheStore
 from tests.support import caching_urls
-from tests.support.services import redis_answers
+from tests.support.services import redis_answers, redis_url
 from tests.support.testapp.models import Category, Product
 from tests.support.testapp.serializers import ProductSerializer
 
@@ -41,7 +41,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls("tests.s
 
 REDIS = {
     "BACKEND": "django.core.cache.backends.redis.RedisCache",
-    "LOCATION": "redis://127.0.0.1:6379/9",
+    "LOCATION": redis_url(),
     "KEY_PREFIX": f"restflow-tests-{os.getpid()}",
 }
 LOCMEM = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}

@@ -17,14 +17,14 @@ from restflow import _redis
 from restflow.caching import cache_response, cache_result
 from restflow.caching.store import CACHE_MISSING, CacheStore
 from restflow.views import AsyncAPIView
-from tests.support.services import free_port, redis_answers
+from tests.support.services import free_port, redis_answers, redis_url
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
 
 LOCMEM = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 REDIS = {
     "BACKEND": "django.core.cache.backends.redis.RedisCache",
-    "LOCATION": "redis://127.0.0.1:6379/9",
+    "LOCATION": redis_url(),
     "KEY_PREFIX": f"restflow-races-{os.getpid()}",
 }
 runs = []

@@ -1,5 +1,6 @@
 """Services the tests start or reach: free ports, the machine's Redis, a server's own database."""
 
+import atexit
 import contextlib
 import os
 import re
@@ -15,6 +16,39 @@ def redis_answers(host="127.0.0.1", port=6379):
     except OSError:
         return False
     return True
+
+
+_DB_LOCK = "restflow-tests:redis-db:{}"
+
+
+def redis_db():
+    """This test run's own Redis database (1-15), so runs side by side never see or flush each other's keys.
+
+    The first run to claim a database holds a lock key for it in database 0 until it exits; child
+    processes (servers, workers) inherit the choice through RESTFLOW_TEST_REDIS_DB.
+    """
+    if os.environ.get("RESTFLOW_TEST_REDIS_DB"):
+        return int(os.environ["RESTFLOW_TEST_REDIS_DB"])
+    import redis
+
+    client = redis.Redis(host="127.0.0.1", port=6379, db=0, socket_connect_timeout=1)
+    try:
+        db = next((db for db in range(1, 16) if client.set(_DB_LOCK.format(db), os.getpid(), nx=True, ex=6 * 3600)), None)
+    except redis.ConnectionError:
+        return 15  # no Redis here: the tests that need one skip
+    if db is None:
+        raise RuntimeError(
+            "Every Redis database 1-15 is claimed by another test run (keys restflow-tests:redis-db:* in "
+            "database 0); wait for those runs to end or delete their keys."
+        )
+    atexit.register(client.delete, _DB_LOCK.format(db))
+    os.environ["RESTFLOW_TEST_REDIS_DB"] = str(db)
+    return db
+
+
+def redis_url():
+    """The URL of this run's own Redis database (see ``redis_db``)."""
+    return f"redis://127.0.0.1:6379/{redis_db()}"
 
 
 def free_port():

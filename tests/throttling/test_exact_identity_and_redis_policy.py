@@ -21,13 +21,13 @@ from restflow._checks import check_num_proxies
 from restflow.caching.store import CacheStore
 from restflow.throttling import ExactAnonRateThrottle
 from restflow.views import AsyncAPIView
-from tests.support.services import free_port, redis_answers
+from tests.support.services import free_port, redis_answers, redis_url
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
 
 LIVE = {
     "BACKEND": "django.core.cache.backends.redis.RedisCache",
-    "LOCATION": "redis://127.0.0.1:6379/9",
+    "LOCATION": redis_url(),
     "KEY_PREFIX": f"restflow-identity-{os.getpid()}",
 }
 

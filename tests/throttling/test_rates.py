@@ -84,8 +84,10 @@ async def test_limit_holds_across_redis_clients(clock):
 
     from django.core.cache.backends.redis import RedisCache
 
+    from tests.support.services import redis_url
+
     options = {"KEY_PREFIX": f"restflow-test-{uuid.uuid4().hex}"}
-    first, second = (RedisCache("redis://127.0.0.1:6379/15", options) for _ in range(2))  # keys expire with the rate
+    first, second = (RedisCache(redis_url(), options) for _ in range(2))  # keys expire with the rate
     answers = [
         await throttle(throttling.UserRateThrottle, clock, cache).aallow_request(request(), View())
         for cache in (first, second, first, second)

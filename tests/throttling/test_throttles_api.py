@@ -10,10 +10,10 @@ from django.urls import path
 from rest_framework import serializers
 from rest_framework import throttling as drf
 from rest_framework.decorators import action
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.test import APIRequestFactory
-from rest_framework.request import Request
 from rest_framework.views import APIView as DRFAPIView
 
 from restflow.throttling import (

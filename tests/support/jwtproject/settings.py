@@ -8,6 +8,8 @@ started with the same ``JWT_REDIS_PREFIX`` (Redis database 11, kept apart from o
 import os
 from urllib.parse import urlparse
 
+from tests.support.services import redis_url
+
 SECRET_KEY = "restflow-jwt-server-tests"
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
@@ -25,7 +27,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": "redis://127.0.0.1:6379/11",
+        "LOCATION": redis_url(),
         "KEY_PREFIX": os.environ.get("JWT_REDIS_PREFIX", "restflow-jwt-tests"),
     }
 }

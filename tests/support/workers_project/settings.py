@@ -3,6 +3,8 @@
 import os
 from urllib.parse import urlparse
 
+from tests.support.services import redis_url
+
 SECRET_KEY = "restflow-workers-tests"
 DEBUG = False
 USE_TZ = True
@@ -35,7 +37,7 @@ DATABASES = {"default": _database()}
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": "redis://127.0.0.1:6379/9",
+        "LOCATION": redis_url(),
         "KEY_PREFIX": os.environ["WORKERS_KEY_PREFIX"],
     }
 }

@@ -36,11 +36,33 @@ COMPAT_PATHS = {
     },
 }
 
+# Names a module of the earlier layout held that live elsewhere today:
+# parent module -> {module users import from: {name: "module of today:its name there"}}
+COMPAT_NAMES = {
+    "restflow.filters": {
+        "restflow.filters.fields": {
+            "OrderField": "restflow.filters.ordering:OrderField",
+            "RelatedField": "restflow.filters.from_model:RelatedField",
+            "Email": "restflow._string_types:Email",
+            "IPAddress": "restflow._string_types:IPAddress",
+            "LOOKUP_CATEGORIES": "restflow.filters.lookups:LOOKUP_GROUPS",
+        },
+        "restflow.filters.filterset": {"InlineFilterSet": "restflow.filters.inline:InlineFilterSet"},
+    },
+}
+
 
 def register_compat_paths(parent):
-    """Make each old path under ``parent`` import as today's module (called at the end of ``parent``)."""
+    """Make each old path under ``parent`` import as today's module, and each old name as today's
+    object (called at the end of ``parent``)."""
+    for module_name, names in COMPAT_NAMES.get(parent, {}).items():
+        module = import_module(module_name)
+        for name, source in names.items():
+            source_module, _, attribute = source.partition(":")
+            if not hasattr(module, name):
+                setattr(module, name, getattr(import_module(source_module), attribute))
     parent_module = sys.modules[parent]
-    for name, target in COMPAT_PATHS[parent].items():
+    for name, target in COMPAT_PATHS.get(parent, {}).items():
         module = sys.modules.get(target) or import_module(target)
         sys.modules[f"{parent}.{name}"] = module
         # `import a.b.c; a.b.c.X` needs the attribute; a public name of the same spelling wins.

@@ -34,3 +34,15 @@ def test_a_public_name_is_not_shadowed_by_an_old_module_path():
     importlib.import_module("restflow.caching.wrapper")
     assert callable(restflow.caching.cache_result)
     assert restflow.caching.wrapper is importlib.import_module("restflow.caching.wrappers")
+
+
+def test_names_that_moved_are_kept_at_their_old_module():
+    from restflow.filters.fields import LOOKUP_CATEGORIES, OrderField, RelatedField
+    from restflow.filters.filters import InlineFilterSet as OldInline
+
+    from restflow.filters import InlineFilterSet
+    from restflow.filters import OrderField as Today
+    from restflow.filters import RelatedField as TodayRelated
+    from restflow.filters.lookups import LOOKUP_GROUPS
+
+    assert (OrderField, RelatedField, OldInline, LOOKUP_CATEGORIES) == (Today, TodayRelated, InlineFilterSet, LOOKUP_GROUPS)

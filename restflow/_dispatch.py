@@ -80,12 +80,12 @@ def _user_function(func):
     return func
 
 
-def _is_drf(cls, *names):
-    """True when each of ``names`` is still what DRF or Django defines (no override)."""
+def _is_stock(cls, *names):
+    """True when each of ``names`` is still what restflow, DRF or Django defines (no override)."""
     for name in names:
         for klass in cls.__mro__:
             if name in vars(klass):
-                if klass.__module__.split(".", 1)[0] not in ("rest_framework", "django"):
+                if klass.__module__.split(".", 1)[0] not in (*_OURS, "django"):
                     return False
                 break
     return True
@@ -125,9 +125,15 @@ class Plan:
         self._querysets = {}
         self._headers = {}
         # The light path, where the class keeps DRF's code for the step.
-        self.light_headers = _is_drf(cls, "default_response_headers", "allowed_methods", "_allowed_methods")
+        self.light_request = self.steps["request"].how is STOCK and _is_stock(
+            cls, "get_parsers", "get_authenticators", "get_content_negotiator", "get_parser_context"
+        )
+        self.light_negotiation = self.steps["negotiation"].how is STOCK and _is_stock(
+            cls, "get_renderers", "get_content_negotiator"
+        )
+        self.light_headers = _is_stock(cls, "default_response_headers", "allowed_methods", "_allowed_methods")
         self.light_finalize = (
-            self.steps["finalize"].how is STOCK and self.light_headers and _is_drf(cls, "get_renderer_context")
+            self.steps["finalize"].how is STOCK and self.light_headers and _is_stock(cls, "get_renderer_context")
         )
 
     def headers(self, view):
@@ -180,6 +186,14 @@ class Plan:
             step = self.handler(name)
             out.append(f"  {'handler ' + name:<24}{step.how:<7}{step.reason}")
         out.append("  light path")
+        out.append(
+            f"    {'lazy Request':<22}"
+            f"{_yes(self.light_request, 'initialize_request or a getter it calls overridden')}"
+        )
+        out.append(
+            f"    {'negotiation remembered':<22}"
+            f"{_yes(self.light_negotiation, 'get_renderers or get_content_negotiator overridden')}"
+        )
         out.append(f"    {'Allow/Vary per route':<22}{_yes(self.light_headers, 'default_response_headers overridden')}")
         out.append(
             f"    {'finalize + JSON bytes':<22}"

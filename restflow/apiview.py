@@ -1,6 +1,7 @@
 """AsyncAPIView: DRF's APIView with an async request pipeline."""
 
 from collections.abc import Mapping
+from functools import cached_property
 
 from asgiref.sync import iscoroutinefunction
 from django.core.exceptions import ImproperlyConfigured
@@ -14,7 +15,7 @@ from rest_framework.views import APIView as DRFAPIView
 from restflow._atomic import atomic_by_dispatch, atomic_databases, run_atomic
 from restflow._dispatch import is_async, plan_for
 from restflow._postfetch import aperform_post_fetches, perform_post_fetches
-from restflow._request import build_request
+from restflow._request import build_request, light_request
 from restflow._serializing import adata, ais_valid
 from restflow._sync import ASYNC, HOP, STOCK, callable_from_sync, in_hop, in_thread, resolve, run_step
 from restflow.authentication import aauthenticate_when_read, aperform_authentication
@@ -26,6 +27,7 @@ from restflow.permissions import afirst_denied, afirst_denied_object
 from restflow.renderers import finish_light, for_async_view, render_on_loop
 from restflow.schema import ViewSchema
 from restflow.settings import check_project_settings
+from restflow.speedups import NOT_CONFIGURED, config_value
 from restflow.throttling import aallow_request
 
 _PLAIN_ITEMS = (Mapping, str, int, float, bool, type(None))
@@ -246,6 +248,11 @@ class AsyncAPIView(APIViewHelpersMixin, DRFAPIView):
         if not iscoroutinefunction(dispatch):
             cls.dispatch = in_hop(dispatch)
 
+    @cached_property
+    def _plan(self):
+        """The class's dispatch plan (``restflow._dispatch``), looked up once per view instance."""
+        return plan_for(type(self))
+
     @classmethod
     def as_view(cls, **initkwargs):
         """DRF's view callable; Django leaves ATOMIC_REQUESTS to ``dispatch``, which honours it."""
@@ -262,8 +269,11 @@ class AsyncAPIView(APIViewHelpersMixin, DRFAPIView):
     async def _dispatch(self, request, *args, **kwargs):
         self.args = args
         self.kwargs = kwargs
-        plan = plan_for(type(self))
-        request = self.initialize_request(request, *args, **kwargs)
+        plan = self._plan
+        if plan.light_request:  # the view's action is already set (make_view)
+            request = light_request(self, request)
+        else:
+            request = self.initialize_request(request, *args, **kwargs)
         self.request = request
         self.headers = plan.headers(self) if plan.light_headers else self.default_response_headers
         try:
@@ -274,8 +284,11 @@ class AsyncAPIView(APIViewHelpersMixin, DRFAPIView):
                 response = self.http_method_not_allowed(request, *args, **kwargs)
             else:
                 # Plans name handlers by action on viewsets, by method elsewhere.
-                name = getattr(self, "action_map", {}).get(method, method)
-                response = await run_step(plan.handler(name).how, handler, request, *args, **kwargs)
+                how = plan.handler(getattr(self, "action_map", {}).get(method, method)).how
+                if how is ASYNC:
+                    response = await handler(request, *args, **kwargs)
+                else:
+                    response = await run_step(how, handler, request, *args, **kwargs)
         except Exception as exc:
             response = await self.ahandle_exception(exc)
         self.response = await self.afinalize_response(request, response, *args, **kwargs)
@@ -287,6 +300,9 @@ class AsyncAPIView(APIViewHelpersMixin, DRFAPIView):
 
     def perform_content_negotiation(self, request, force=False):
         """DRF's negotiation, its answer remembered per Accept header, format and renderers."""
+        if self._plan.light_negotiation:  # the classes get_renderers() would instantiate
+            classes = config_value(self, "renderer_classes")
+            return negotiate(self, request, force, self.renderer_classes if classes is NOT_CONFIGURED else classes)
         return negotiate(self, request, force)
 
     async def ainitial(self, request, *args, **kwargs):
@@ -301,7 +317,7 @@ class AsyncAPIView(APIViewHelpersMixin, DRFAPIView):
         await self.aperform_authentication(request)
         await self.acheck_permissions(request)
         await self.acheck_throttles(request)
-        how = plan_for(type(self)).initial
+        how = self._plan.initial
         if how is not STOCK:
             await run_step(how, self.initial, request, *args, **kwargs)
 
@@ -313,7 +329,7 @@ class AsyncAPIView(APIViewHelpersMixin, DRFAPIView):
     # skipping it would drop a check).
 
     async def aperform_authentication(self, request):
-        how = plan_for(type(self)).authentication
+        how = self._plan.authentication
         if how is STOCK:
             return await aperform_authentication(request)
         await run_step(how, self.perform_authentication, request)
@@ -321,7 +337,7 @@ class AsyncAPIView(APIViewHelpersMixin, DRFAPIView):
             await aauthenticate_when_read(request)
 
     async def acheck_permissions(self, request):
-        how = plan_for(type(self)).permissions
+        how = self._plan.permissions
         if how is not STOCK:
             return await run_step(how, self.check_permissions, request)
         denied = await afirst_denied(self.get_permissions(), request, self)
@@ -331,7 +347,7 @@ class AsyncAPIView(APIViewHelpersMixin, DRFAPIView):
             )
 
     async def acheck_object_permissions(self, request, obj):
-        how = plan_for(type(self)).object_permissions
+        how = self._plan.object_permissions
         if how is not STOCK:
             return await run_step(how, self.check_object_permissions, request, obj)
         denied = await afirst_denied_object(self.get_permissions(), request, self, obj)
@@ -341,7 +357,7 @@ class AsyncAPIView(APIViewHelpersMixin, DRFAPIView):
             )
 
     async def acheck_throttles(self, request):
-        how = plan_for(type(self)).throttles
+        how = self._plan.throttles
         if how is not STOCK:
             return await run_step(how, self.check_throttles, request)
         waits = [
@@ -357,7 +373,7 @@ class AsyncAPIView(APIViewHelpersMixin, DRFAPIView):
 
         A ``handle_exception`` override runs as the plan says (a sync one in a hop: it may query).
         """
-        how = plan_for(type(self)).exception_handling
+        how = self._plan.exception_handling
         if how is not STOCK:
             return await run_step(how, self.handle_exception, exc)
         if isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)):
@@ -385,7 +401,7 @@ class AsyncAPIView(APIViewHelpersMixin, DRFAPIView):
         """
         if hasattr(request, "accepted_renderer"):
             request.accepted_renderer = for_async_view(request.accepted_renderer)
-            if type(response) is Response and plan_for(type(self)).light_finalize:
+            if type(response) is Response and self._plan.light_finalize:
                 return finish_light(self, request, response)
         return render_on_loop(request, self.finalize_response(request, response, *args, **kwargs))
 
@@ -406,7 +422,7 @@ class AsyncAPIView(APIViewHelpersMixin, DRFAPIView):
     async def apaginate_queryset(self, queryset):
         """A page of objects, or None when pagination is off (a ``paginate_queryset`` override decides
         when the view has one)."""
-        how = plan_for(type(self)).pagination
+        how = self._plan.pagination
         if how is not STOCK:
             return await run_step(how, self.paginate_queryset, queryset)
         if self.paginator is None:

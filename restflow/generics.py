@@ -9,7 +9,6 @@ from rest_framework.permissions import SAFE_METHODS
 
 from restflow import mixins
 from restflow._changed_fields import remember_loaded
-from restflow._dispatch import plan_for
 from restflow._sync import STOCK, callable_from_sync, in_thread, run_step
 from restflow.apiview import AsyncAPIView, PaginatorMixin  # noqa: F401  (PaginatorMixin: for the viewsets)
 
@@ -43,7 +42,7 @@ class AsyncGenericAPIView(AsyncAPIView, GenericAPIView):
         written for DRF often looks up the user's profile there). Write it ``async def`` to
         keep it on the loop.
         """
-        how = plan_for(type(self)).queryset_for(getattr(self, "action", None))
+        how = self._plan.queryset_for(getattr(self, "action", None))
         return await run_step(how, self.get_queryset)
 
     async def aget_object(self):
@@ -53,7 +52,7 @@ class AsyncGenericAPIView(AsyncAPIView, GenericAPIView):
         For a write, the loaded values are recorded before any user code sees the object: an
         update then writes what changed since (see ``restflow._changed_fields``).
         """
-        how = plan_for(type(self)).object_lookup
+        how = self._plan.object_lookup
         if how is not STOCK:
             return await run_step(how, self.get_object)
         queryset = await self.afilter_queryset(await self.aget_queryset())
@@ -83,7 +82,7 @@ class AsyncGenericAPIView(AsyncAPIView, GenericAPIView):
         database) runs in a hop. A view that overrides DRF's ``filter_queryset`` gets it
         called instead (in a hop when sync).
         """
-        how = plan_for(type(self)).filtering
+        how = self._plan.filtering
         if how is not STOCK:
             return await run_step(how, self.filter_queryset, queryset)
         for backend_class in self.filter_backends:

@@ -25,7 +25,6 @@ from rest_framework.serializers import ListSerializer
 from rest_framework.settings import api_settings
 
 from restflow._changed_fields import save_changed_fields
-from restflow._dispatch import plan_for
 from restflow._serializing import adata, ais_valid, ais_valid_then, own_async
 from restflow._sync import callable_from_sync, in_thread, prefers_async, run_step
 from restflow._writes import run_write
@@ -186,7 +185,7 @@ class AsyncUpdateModelMixin:
     @callable_from_sync
     async def partial_update(self, request, *args, **kwargs):
         kwargs["partial"] = True
-        how = plan_for(type(self)).handler("update").how  # a sync override (DRF's) in a hop
+        how = self._plan.handler("update").how  # a sync override (DRF's) in a hop
         return await run_step(how, self.update, request, *args, **kwargs)
 
     async def aperform_update(self, serializer):

@@ -9,6 +9,7 @@ loop. Then the plan itself: what ``explain`` says, one plan per class across thr
 
 import asyncio
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -113,16 +114,6 @@ class UnsafeViewSet(AsyncModelViewSet):
     permission_classes = [AllowAny]
 
 
-router = SimpleRouter()
-router.register("sync-users", SyncViewSet, basename="sync-users")
-router.register("querying", QueryingViewSet, basename="querying")
-router.register("unsafe", UnsafeViewSet, basename="unsafe")
-urlpatterns = [
-    path("handle-exception/", QueryingHandleException.as_view()),
-    path("", include(router.urls)),
-]
-
-
 @pytest.fixture
 def users():
     return [User.objects.create(username=f"user{i}") for i in range(2)]
@@ -216,3 +207,112 @@ def test_explain_command_prints_the_plan():
     )
     assert result.returncode == 0, result.stderr
     assert "permissions" in result.stdout and "runs in a hop" in result.stdout
+
+
+# --- the light path -----------------------------------------------------------------------------
+
+
+class Stock(AsyncModelViewSet):
+    queryset = User.objects.order_by("id")
+    serializer_class = UserSerializer
+    permission_classes = [AllowAny]
+
+    @action(detail=False)
+    async def ping(self, request):
+        return Response({"ping": "\u2028ok", "n": 1})
+
+
+# Every light step falls back: each DRF method the light path replaces is overridden (no
+# docstring: the browsable API would show it, and the pages are compared).
+class General(Stock):
+    def initialize_request(self, request, *args, **kwargs):
+        return super().initialize_request(request, *args, **kwargs)
+
+    def get_renderers(self):
+        return super().get_renderers()
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+def test_light_and_general_plans():
+    light, general = plan_for(Stock), plan_for(General)
+    assert light.light_request and light.light_negotiation and light.light_finalize
+    assert not (general.light_request or general.light_negotiation or general.light_finalize)
+    assert "lazy Request          no: initialize_request" in explain(General)
+
+
+def _same_page(content):
+    return re.sub(rb'"csrfToken": "[^"]*"', b"", content)  # a fresh token per page
+
+
+@pytest.mark.parametrize(
+    "path,accept",
+    [
+        ("/stock/", "application/json"),
+        ("/stock/ping/", "application/json"),
+        ("/stock/ping/", "application/json; indent=2"),
+        ("/stock/?format=json", "*/*"),
+        ("/stock/ping/?format=api", "text/html"),
+        ("/stock/ping/", "text/html"),
+        ("/stock/1/", "application/json"),  # 404
+        ("/stock/ping/", "application/xml"),  # 406
+    ],
+)
+async def test_light_path_answers_as_the_general_path(client, users, path, accept):
+    light = await client.get(path, HTTP_ACCEPT=accept)
+    general = await client.get(path.replace("/stock/", "/general/"), HTTP_ACCEPT=accept)
+    assert light.status_code == general.status_code
+    assert _same_page(light.content.replace(b"/stock/", b"/general/").replace(b"Stock", b"General")) == _same_page(
+        general.content
+    )
+    if b"<html" not in general.content:  # a page's length moves with the view's name
+        assert dict(light.headers) == dict(general.headers)
+    assert [*light.headers] == [*general.headers]
+    assert light.renderer_context.keys() == general.renderer_context.keys()
+    assert {"view", "args", "kwargs", "request", "response"} <= light.renderer_context.keys()
+    assert light.renderer_context["response"] is light and light.data == general.data
+
+
+async def test_light_request_reads_parsers_negotiator_and_context_when_asked(client, users):
+    response = await client.post("/stock/", {"username": "posted"}, format="json")
+    assert response.status_code == 201, response.content
+    request = response.renderer_context["request"]
+    assert [type(p).__name__ for p in request.parsers] == ["JSONParser", "FormParser", "MultiPartParser"]
+    assert type(request.negotiator).__name__ == "DefaultContentNegotiation"
+    assert request.parser_context["request"] is request
+    assert request.parser_context["view"] is response.renderer_context["view"]
+
+
+def test_light_request_holds_the_state_drf_request_init_sets():
+    """Pins the private state DRF's ``Request.__init__`` sets, which ``_LightRequest`` sets too."""
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory, force_authenticate
+
+    from restflow._request import build_request, light_request
+
+    django_request = APIRequestFactory().get("/")
+    force_authenticate(django_request, user=User(username="forced"))
+    view = Stock(action_map={"get": "list"}, action="list", args=(), kwargs={}, format_kwarg=None)
+    drf, light = build_request(view, django_request), light_request(view, django_request)
+    assert isinstance(light, Request) and type(light).__init__ is not Request.__init__
+    for request in (drf, light):
+        request.parsers, request.negotiator, request.parser_context  # noqa: B018 (built when read)
+    names = set(vars(drf)) | {"_view"}
+    assert set(vars(light)) == names
+    for name in names - {"_view", "authenticators", "parsers", "negotiator", "parser_context"}:
+        assert getattr(light, name) == getattr(drf, name), name
+    assert [type(a) for a in light.authenticators] == [type(a) for a in drf.authenticators]
+    assert light.parser_context.keys() == drf.parser_context.keys()
+
+
+router = SimpleRouter()
+router.register("sync-users", SyncViewSet, basename="sync-users")
+router.register("querying", QueryingViewSet, basename="querying")
+router.register("unsafe", UnsafeViewSet, basename="unsafe")
+router.register("stock", Stock, basename="stock")
+router.register("general", General, basename="general")
+urlpatterns = [
+    path("handle-exception/", QueryingHandleException.as_view()),
+    path("", include(router.urls)),
+]

@@ -40,6 +40,9 @@ REDIS_BACKENDS = frozenset({"django.core.cache.backends.redis.RedisCache", "djan
 _FORMAT_OPTIONS = ("SERIALIZER", "COMPRESSOR", "serializer")
 # What a call that never reached Redis, or got no answer in time, raises.
 _UNREACHABLE = (OSError, TimeoutError) + ((redis.ConnectionError, redis.TimeoutError) if redis else ())
+# redis-py's message when every pooled connection stayed busy for POOL_TIMEOUT: this process is
+# saturated, which says nothing about Redis, so it fails the call without counting against Redis.
+_POOL_EXHAUSTED = "No connection available."
 
 _SECONDS = ("SOCKET_TIMEOUT", "CONNECT_TIMEOUT", "POOL_TIMEOUT", "BREAKER_RESET")
 _COUNTS = ("POOL_SIZE", "BREAKER_FAILURES")
@@ -85,7 +88,8 @@ def _validated(values):
 def failure_counts():
     """How often Redis failed, per ``(alias, event)``: a copy, for metrics and tests.
 
-    Events: ``unreachable`` (a call failed), ``short_circuited`` (refused while the circuit was
+    Events: ``unreachable`` (a call failed), ``pool_exhausted`` (no pooled connection freed up in
+    ``POOL_TIMEOUT``; not counted against Redis by the breaker), ``short_circuited`` (refused while the circuit was
     open), ``cache_bypassed``, ``throttle_allowed``, ``throttle_denied``, ``invalidation_failed``.
     """
     return dict(failures)
@@ -164,6 +168,9 @@ class _Breaker:
             self.failures = 0
 
     def failed(self, exc):
+        if str(exc) == _POOL_EXHAUSTED:
+            failures[self.alias, "pool_exhausted"] += 1
+            return RedisUnavailable(f"No connection to the Redis of cache alias {self.alias!r} was free: {exc}")
         failures[self.alias, "unreachable"] += 1
         self.failures += 1
         if self.failures == policy()["BREAKER_FAILURES"]:

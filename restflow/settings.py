@@ -43,10 +43,10 @@ DEFAULTS = {
         "USER_AUTHENTICATION_RULE": "restflow.authentication.jwt.default_user_authentication_rule",
     },
     "REDIS": {
-        "SOCKET_TIMEOUT": 0.5,
-        "CONNECT_TIMEOUT": 1.0,
+        "SOCKET_TIMEOUT": 2.0,
+        "CONNECT_TIMEOUT": 2.0,
         "POOL_SIZE": 16,
-        "POOL_TIMEOUT": 1.0,
+        "POOL_TIMEOUT": 10.0,
         "BREAKER_FAILURES": 3,
         "BREAKER_RESET": 5.0,
         "CACHE_ON_FAILURE": "bypass",

@@ -43,16 +43,26 @@ _pending = deque()  # (alias, function_id, pattern or None, key or None): invali
 class _Missing:
     """The cache holds nothing for a key (distinct from a cached ``None``)."""
 
-    __slots__ = ()
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
 
     def __repr__(self):
-        return "CACHE_MISSING"
+        return self.name
 
     def __bool__(self):
         return False
 
 
-CACHE_MISSING = _Missing()
+CACHE_MISSING = _Missing("CACHE_MISSING")
+# What a read returns when Redis failed and the policy serves uncached: a miss not worth storing.
+CACHE_UNAVAILABLE = _Missing("CACHE_UNAVAILABLE")
+
+
+def absent(entry):
+    """True for ``CACHE_MISSING`` and ``CACHE_UNAVAILABLE``."""
+    return isinstance(entry, _Missing)
 
 PATTERN_UNSUPPORTED = (
     "Cache alias '{alias}' ({backend}) cannot delete keys by prefix: delete_by_prefix(), "
@@ -100,7 +110,7 @@ class CacheStore:
             data = _redis.call(self.alias, "get", self.cache.make_and_validate_key(key))
         except _redis.RedisUnavailable as exc:
             self._bypassed(exc)
-            return CACHE_MISSING
+            return CACHE_UNAVAILABLE
         return CACHE_MISSING if data is None else _redis.loads(data)
 
     def set(self, key, value, ttl, generation=CACHE_MISSING, function_id=None):
@@ -198,7 +208,7 @@ class CacheStore:
             data = await _redis.acall(self.alias, "get", self.cache.make_and_validate_key(key))
         except _redis.RedisUnavailable as exc:
             self._bypassed(exc)
-            return CACHE_MISSING
+            return CACHE_UNAVAILABLE
         return CACHE_MISSING if data is None else _redis.loads(data)
 
     async def aset(self, key, value, ttl, generation=CACHE_MISSING, function_id=None):

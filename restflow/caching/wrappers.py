@@ -17,7 +17,7 @@ from asgiref.sync import async_to_sync, iscoroutinefunction, markcoroutinefuncti
 from restflow._sync import resolve
 from restflow.caching.fields import KeyContext
 from restflow.caching.keys import DefaultKeyConstructor, as_key_constructor
-from restflow.caching.store import CACHE_MISSING, CacheStore
+from restflow.caching.store import CACHE_MISSING, CACHE_UNAVAILABLE, CacheStore, absent
 
 DEFAULT_TTL = 3600
 _wrappers = {}  # function id -> wrapper, for invalidation workers
@@ -154,8 +154,10 @@ class CachedWrapper:
     def _get(self, args, kwargs):
         key = self.get_cache_key(*args, **kwargs)
         entry = self.store.get(key)
-        if entry is not CACHE_MISSING:
+        if not absent(entry):
             return self.decode(entry[0]), _metadata(CacheStatus.HIT, entry)
+        if entry is CACHE_UNAVAILABLE:  # the cache failed: answer uncached, try no write
+            return self.func(*args, **kwargs), _metadata(CacheStatus.BYPASS)
         return self._compute(key, args, kwargs, CacheStatus.MISS)
 
     def _compute(self, key, args, kwargs, status):
@@ -178,13 +180,13 @@ class CachedWrapper:
         """The cached value, or ``CACHE_MISSING``; the function is not run."""
         self._sync_only("get_cache_only")
         entry = self.store.get(self.get_cache_key(*args, **kwargs))
-        return entry if entry is CACHE_MISSING else self.decode(entry[0])
+        return CACHE_MISSING if absent(entry) else self.decode(entry[0])
 
     def get_cached_metadata(self, *args, **kwargs):
         """The metadata of the cached entry, or None."""
         self._sync_only("get_cached_metadata")
         entry = self.store.get(self.get_cache_key(*args, **kwargs))
-        return None if entry is CACHE_MISSING else _metadata(CacheStatus.HIT, entry)
+        return None if absent(entry) else _metadata(CacheStatus.HIT, entry)
 
     def refresh(self, *args, **kwargs):
         """Run the function and overwrite the entry (status ``REFRESH``)."""
@@ -216,8 +218,10 @@ class CachedWrapper:
     async def _aget(self, args, kwargs):
         key = self.get_cache_key(*args, **kwargs)
         entry = await self.store.aget(key)
-        if entry is not CACHE_MISSING:
+        if not absent(entry):
             return self.decode(entry[0]), _metadata(CacheStatus.HIT, entry)
+        if entry is CACHE_UNAVAILABLE:  # the cache failed: answer uncached, try no write
+            return await self.func(*args, **kwargs), _metadata(CacheStatus.BYPASS)
         pending = self._inflight.get(key)
         if pending is not None and pending.get_loop() is asyncio.get_running_loop():
             entry = await asyncio.shield(pending)
@@ -234,7 +238,7 @@ class CachedWrapper:
         try:
             # A previous leader may have stored it while this caller's first read was in flight.
             cached = await self.store.aget(key)
-            if cached is not CACHE_MISSING:
+            if not absent(cached):
                 entry = cached
                 return self.decode(entry[0]), _metadata(CacheStatus.HIT, entry)
             value, metadata, entry = await self._acompute(key, args, kwargs, CacheStatus.MISS)
@@ -262,11 +266,11 @@ class CachedWrapper:
 
     async def aget_cache_only(self, *args, **kwargs):
         entry = await self.store.aget(self.get_cache_key(*args, **kwargs))
-        return entry if entry is CACHE_MISSING else self.decode(entry[0])
+        return CACHE_MISSING if absent(entry) else self.decode(entry[0])
 
     async def aget_cached_metadata(self, *args, **kwargs):
         entry = await self.store.aget(self.get_cache_key(*args, **kwargs))
-        return None if entry is CACHE_MISSING else _metadata(CacheStatus.HIT, entry)
+        return None if absent(entry) else _metadata(CacheStatus.HIT, entry)
 
     async def arefresh(self, *args, **kwargs):
         self._async_only("arefresh")

@@ -98,10 +98,10 @@ urlpatterns = [path("settings/", SettingsView.as_view())]
 
 # docs/settings.md, the REDIS table (docs/deploying.md says what each failure does).
 REDIS_DEFAULTS = {
-    "SOCKET_TIMEOUT": 0.5,
-    "CONNECT_TIMEOUT": 1.0,
-    "POOL_SIZE": 16,
-    "POOL_TIMEOUT": 1.0,
+        "SOCKET_TIMEOUT": 2.0,
+        "CONNECT_TIMEOUT": 2.0,
+        "POOL_SIZE": 16,
+        "POOL_TIMEOUT": 10.0,
     "BREAKER_FAILURES": 3,
     "BREAKER_RESET": 5.0,
     "CACHE_ON_FAILURE": "bypass",

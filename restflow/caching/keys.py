@@ -19,7 +19,7 @@ from restflow.caching.fields import (
     ViewKwargsKeyField,
 )
 from restflow.caching.hashing import cache_setting, hash_string
-from restflow.caching.store import escape_glob
+from restflow.caching.store import CacheStore, escape_glob
 
 META_OPTIONS = {
     "namespace": "",
@@ -201,16 +201,12 @@ class KeyConstructor(metaclass=KeyConstructorMeta):
     @classmethod
     def delete_previous_versions(cls, alias="default"):
         """Delete the keys of versions 1 to n-1 of this constructor's namespace."""
-        from restflow.caching.store import CacheStore
-
         for pattern in cls._previous_versions():
             CacheStore(alias).delete_pattern(pattern)
 
     @classmethod
     async def adelete_previous_versions(cls, alias="default"):
         """``delete_previous_versions`` from async code."""
-        from restflow.caching.store import CacheStore
-
         for pattern in cls._previous_versions():
             await CacheStore(alias).adelete_pattern(pattern)
 

@@ -3,6 +3,8 @@
 import os
 from urllib.parse import urlparse
 
+from tests.support.services import redis_url
+
 SECRET_KEY = "restflow-tests"
 DEBUG = False
 USE_TZ = True
@@ -63,6 +65,8 @@ def _database():
 DATABASES = {"default": _database()}
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# django-rq reads its queues once, at import: this run's own Redis database (tests/support/services.py).
+RQ_QUEUES = {"default": {"URL": redis_url()}}
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

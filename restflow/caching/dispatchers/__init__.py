@@ -1,7 +1,8 @@
 """Dispatchers: where an invalidation rule's work runs once the saving transaction commits.
 
 Built in, one module each: ``inline`` (the saving thread), ``threadpool`` (a process-wide pool),
-``asyncio`` (a task on the running loop, inline when there is none) and ``celery``. Register your
+``asyncio`` (a task on the running loop, inline when there is none), and the task queues
+``celery``, ``django_rq``, ``dramatiq`` and ``django_q`` (each an optional extra). Register your
 own with ``register_dispatcher``.
 """
 
@@ -15,6 +16,9 @@ from restflow.caching.dispatchers.base import (
     registered_dispatcher_names,
 )
 from restflow.caching.dispatchers.celery import CeleryDispatcher
+from restflow.caching.dispatchers.django_q import DjangoQDispatcher
+from restflow.caching.dispatchers.django_rq import DjangoRqDispatcher
+from restflow.caching.dispatchers.dramatiq import DramatiqDispatcher
 from restflow.caching.dispatchers.inline import InlineDispatcher
 from restflow.caching.dispatchers.threadpool import ThreadPoolDispatcher
 
@@ -22,6 +26,9 @@ __all__ = [
     "AsyncIODispatcher",
     "CeleryDispatcher",
     "Dispatcher",
+    "DjangoQDispatcher",
+    "DjangoRqDispatcher",
+    "DramatiqDispatcher",
     "InlineDispatcher",
     "ThreadPoolDispatcher",
     "check_dispatcher",

@@ -1,6 +1,9 @@
 """The dispatcher base class, the registry of dispatchers by name, and the run every one ends in."""
 
+import importlib.util
 import logging
+
+from django.core.exceptions import ImproperlyConfigured
 
 from restflow.caching.applying import raise_setting, run_cache_rules  # noqa: F401 - raise_setting: re-exported
 from restflow.caching.hashing import cache_setting
@@ -8,11 +11,8 @@ from restflow.caching.hashing import cache_setting
 logger = logging.getLogger("restflow.caching")
 
 _registry = {}
-UNAVAILABLE = {
-    "django_rq": "django-rq",
-    "django_q": "django-q",
-    "dramatiq": "dramatiq",
-}
+# The dotted path of the worker entry broker-backed dispatchers enqueue (``FUNCTION_PATH`` changes it).
+WORKER_ENTRY = "restflow.caching.tasks.run_cache_rules"
 
 
 class Dispatcher:
@@ -24,6 +24,7 @@ class Dispatcher:
 
     name = None
     supports_batching = False
+    requirement = None  # (module, package) of the engine this dispatcher needs, if any
 
     def __init__(self, config=None):
         block = cache_setting("DISPATCHER_SETTINGS").get(self.name, {})
@@ -31,6 +32,14 @@ class Dispatcher:
 
     def dispatch(self, *, rule_ids, rule_kwargs, **context):
         raise NotImplementedError(f"{type(self).__name__} must define dispatch().")
+
+    def task_kwargs(self, rule_ids, rule_kwargs, context):
+        """What a worker in another process receives: the rules and the context, but not the saved
+        instance (the worker fetches it again by ``model`` and ``pk``); plain values only."""
+        context = {key: value for key, value in context.items() if key != "instance"}
+        if context.get("signal_type") is not None:
+            context["signal_type"] = str(context["signal_type"])
+        return {"rule_ids": list(rule_ids), "rule_kwargs": dict(rule_kwargs), "dispatcher": self.name, **context}
 
 
 def register_dispatcher(cls):
@@ -50,14 +59,14 @@ def check_dispatcher(dispatcher):
     """Fail at rule construction for a dispatcher name that cannot work."""
     if dispatcher is None or isinstance(dispatcher, type) and issubclass(dispatcher, Dispatcher):
         return
-    if dispatcher in UNAVAILABLE:
-        raise ValueError(
-            f"The {dispatcher!r} dispatcher is not available in restflow yet. Use one of "
-            f"{registered_dispatcher_names()}, or register a Dispatcher subclass that hands the rules to "
-            f"{UNAVAILABLE[dispatcher]} (see register_dispatcher)."
-        )
     if dispatcher not in _registry:
         raise ValueError(f"Unknown cache dispatcher {dispatcher!r}; registered: {registered_dispatcher_names()}.")
+    requirement = _registry[dispatcher].requirement
+    if requirement is not None and importlib.util.find_spec(requirement[0]) is None:
+        raise ImproperlyConfigured(
+            f"The {dispatcher!r} cache dispatcher needs {requirement[1]}: pip install {requirement[1]} "
+            f"(or restflow[{requirement[1]}])."
+        )
 
 
 def get_dispatcher(dispatcher, config=None):

@@ -13,13 +13,13 @@ class CeleryDispatcher(Dispatcher):
 
     name = "celery"
     supports_batching = True
+    requirement = ("celery", "celery")
 
     def dispatch(self, *, rule_ids, rule_kwargs, **context):
         from celery import current_app
 
-        context.pop("instance", None)
         task_name = self.config.get("task_name", "restflow.caching.tasks.task_run_cache_rules")
-        kwargs = {"rule_ids": rule_ids, "rule_kwargs": rule_kwargs, "dispatcher": self.name, **context}
+        kwargs = self.task_kwargs(rule_ids, rule_kwargs, context)
         options = {"queue": self.config["queue"]} if self.config.get("queue") else {}
         if task_name in current_app.tasks:
             current_app.tasks[task_name].apply_async(kwargs=kwargs, **options)

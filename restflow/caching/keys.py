@@ -47,8 +47,30 @@ def _meta_options(name, bases, meta):
                 f"{name}.Meta has an unknown option {key!r}; a key constructor's Meta accepts "
                 f"{', '.join(sorted(META_OPTIONS))}."
             )
-        options[key] = value
+        options[key] = _checked_option(name, key, value)
     return {**META_OPTIONS, **options}
+
+
+_OPTION_TYPES = {
+    "version": (int, "an integer"),
+    "namespace": (str, "a string"),
+    "key_identifier": (str, "a string"),
+    "max_key_suffix_length": (int, "an integer"),
+    "hash_suffix_on_overflow": (bool, "a boolean"),
+}
+
+
+def _checked_option(name, key, value):
+    """A Meta option of the right type (a version may be written as a string of digits)."""
+    if key == "version" and isinstance(value, str) and value.isdigit():
+        value = int(value)
+    expected, described = _OPTION_TYPES[key]
+    wrong_bool = expected is int and isinstance(value, bool)
+    if not (value is None and key in ("max_key_suffix_length", "hash_suffix_on_overflow")) and (
+        not isinstance(value, expected) or wrong_bool
+    ):
+        raise TypeError(f"{name}.Meta: {key} must be {described}, not {value!r}.")
+    return value
 
 
 class KeyConstructorMeta(type):
@@ -267,11 +289,15 @@ def as_key_constructor(value, default):
     if value is None:
         return default
     if isinstance(value, dict):
+        # InlineKeyConstructor's arguments ({"fields": {...}, "namespace": ...}) or just the fields.
+        if isinstance(value.get("fields"), dict):
+            return InlineKeyConstructor(**value)
         return InlineKeyConstructor(value)
     if isinstance(value, KeyConstructor):
         return type(value)
     if isinstance(value, type) and issubclass(value, KeyConstructor):
         return value
     raise TypeError(
-        f"key_constructor must be a KeyConstructor subclass, an instance of one, or a dict of key fields; got {value!r}."
+        "key_constructor must be a KeyConstructor subclass, an instance of one, a dict of key fields, or a dict "
+        f"of InlineKeyConstructor's arguments ({{'fields': {{...}}, 'namespace': ...}}); got {value!r}."
     )

@@ -79,3 +79,35 @@ def test_redefining_how_keys_are_built_is_refused():
         class Custom(KeyConstructor):
             def generate_key(self, func, args, kwargs):
                 return "fixed"
+
+
+def test_a_dict_of_inline_key_constructor_arguments_is_accepted():
+    @cache_result(key_constructor={"fields": {"user": ArgsKeyField("user_id", partition=True)}, "namespace": "inline"})
+    def by_dict(user_id):
+        return user_id
+
+    assert by_dict.get_cache_key(4).startswith("restflow:inline:v1::") and "user=4" in by_dict.get_cache_key(4)
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("version", 1.5, "version must be an integer"),
+        ("namespace", 42, "namespace must be a string"),
+        ("key_identifier", 7, "key_identifier must be a string"),
+        ("max_key_suffix_length", "long", "max_key_suffix_length must be an integer"),
+        ("hash_suffix_on_overflow", "yes", "hash_suffix_on_overflow must be a boolean"),
+    ],
+)
+def test_meta_options_of_the_wrong_type_are_refused(option, value, message):
+    with pytest.raises(TypeError, match=message):
+        KeyConstructorMetaOnly = type("Meta", (), {option: value})  # noqa: N806
+        type("Bad", (KeyConstructor,), {"Meta": KeyConstructorMetaOnly})
+
+
+def test_a_version_written_as_digits_is_an_integer():
+    class Digits(KeyConstructor):
+        class Meta:
+            version = "3"
+
+    assert Digits().get_version() == 3

@@ -141,12 +141,13 @@ class Plan:
 
         A route is one ``as_view()``: its action map, renderer classes and method names.
         """
-        key = (getattr(view, "action_map", None), view.renderer_classes, view.http_method_names)
-        entry = self._headers.get(tuple(map(id, key)))
-        if entry is None or any(a is not b for a, b in zip(entry[0], key, strict=True)):
-            entry = (key, view.default_response_headers)
-            self._headers[tuple(map(id, key))] = entry  # keeps ``key`` alive: its ids stay unique
-        return dict(entry[1])
+        actions, renderers, methods = getattr(view, "action_map", None), view.renderer_classes, view.http_method_names
+        key = (id(actions), id(renderers), id(methods))
+        entry = self._headers.get(key)
+        if entry is None or entry[0] is not actions or entry[1] is not renderers or entry[2] is not methods:
+            # The entry keeps the three alive, so their ids stay theirs.
+            entry = self._headers[key] = (actions, renderers, methods, view.default_response_headers)
+        return dict(entry[3])
 
     def handler(self, name):
         """The Step of the handler ``name`` (an action or an HTTP method's method)."""

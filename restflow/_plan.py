@@ -4,7 +4,7 @@ For a serializer class whose readable fields are all plain (integers, strings,
 booleans, floats, decimals, dates, datetimes, UUIDs, choices, primary keys,
 read-only values, ``SerializerMethodField``), ``represent`` renders rows through a
 per-class plan of columns. Hot value types are formatted inline (the executor lives in
-``restflow.speedups``, compiled or its twin); any other value goes to the DRF field's
+``restflow._core``, compiled or its twin); any other value goes to the DRF field's
 own ``to_representation`` on the class's cached field (``restflow._fields_cache``),
 and a row the plan cannot render (a missing attribute, a callable source, an
 unexpected object) is rendered by DRF's own code. Output is DRF's, byte for byte
@@ -30,7 +30,7 @@ from rest_framework import relations
 from rest_framework import serializers as drf_serializers
 from rest_framework.settings import ISO_8601, api_settings
 
-from restflow import speedups
+from restflow import _core as speedups
 from restflow._fields_cache import prime_fields, set_url_field_name, template, untouched
 from restflow._memo import MISSING, Memo
 

@@ -1,8 +1,11 @@
 # cython: language_level=3, binding=False
-"""Compiled twin of ``restflow._speedups_py``: the hot dispatch functions.
+"""restflow's compiled core: the view set-up of a dispatch and the representation plan's executor.
 
-Same names, results and exceptions as the pure-Python twin; ``restflow.speedups``
-picks one. Dict-typed fast paths are the only difference in shape.
+Dispatch: ``make_view``, ``bind_actions`` and ``config_value`` (the current action's ActionConfig
+field). Representation: ``plan_row``/``plan_rows`` render rows through a plan's columns, with a
+C ISO-8601 writer for datetimes (the twin uses ``datetime.isoformat``, same text). Same names,
+results and exceptions as the pure-Python twin ``restflow._speedups_py``; ``restflow._core``
+picks one.
 """
 
 from collections.abc import Mapping
@@ -80,20 +83,8 @@ def make_view(cls, initkwargs, actions, request, args, kwargs):
     return view
 
 
-# Representation plans: see the twin for the meaning of each kind.
-KIND_GENERIC = 0
-KIND_INT = 1
-KIND_STR = 2
-KIND_BOOL = 3
-KIND_FLOAT = 4
-KIND_DECIMAL = 5
-KIND_DATETIME = 6
-KIND_DATE = 7
-KIND_CHOICE = 8
-KIND_PK = 9
-KIND_READONLY = 10
-KIND_METHOD = 11
-
+# Representation plans: the kinds of plan columns (see the twin for each one's meaning), one
+# C enum, exported to Python under the twin's names.
 cdef enum:
     C_GENERIC = 0
     C_INT = 1
@@ -107,6 +98,19 @@ cdef enum:
     C_PK = 9
     C_READONLY = 10
     C_METHOD = 11
+
+KIND_GENERIC = C_GENERIC
+KIND_INT = C_INT
+KIND_STR = C_STR
+KIND_BOOL = C_BOOL
+KIND_FLOAT = C_FLOAT
+KIND_DECIMAL = C_DECIMAL
+KIND_DATETIME = C_DATETIME
+KIND_DATE = C_DATE
+KIND_CHOICE = C_CHOICE
+KIND_PK = C_PK
+KIND_READONLY = C_READONLY
+KIND_METHOD = C_METHOD
 
 
 class _Miss(Exception):

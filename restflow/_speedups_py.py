@@ -1,6 +1,10 @@
-"""Pure-Python twin of ``restflow._speedups``: the hot dispatch functions.
+"""Pure-Python twin of restflow's compiled core (``restflow._speedups``).
 
-Kept line for line in step with ``_speedups.pyx``; ``restflow.speedups`` picks one.
+The same functions with the same results, exceptions and messages: the view set-up of a dispatch
+(``make_view``, ``bind_actions``, ``config_value``) and the representation plan's executor
+(``plan_row``, ``plan_rows``, the ``KIND_*`` column kinds). The compiled module differs in how,
+not what (typed fast paths, a C ISO-8601 writer); ``restflow._core`` picks one, and
+tests/twins compares them on generated input.
 """
 
 from collections.abc import Mapping

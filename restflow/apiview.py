@@ -27,7 +27,7 @@ from restflow.permissions import afirst_denied, afirst_denied_object
 from restflow.renderers import finish_light, for_async_view, render_on_loop
 from restflow.schema import ViewSchema
 from restflow.settings import check_project_settings
-from restflow.speedups import NOT_CONFIGURED, config_value
+from restflow._core import NOT_CONFIGURED, config_value
 from restflow.throttling import aallow_request
 
 _PLAIN_ITEMS = (Mapping, str, int, float, bool, type(None))

@@ -1,44 +1,9 @@
-"""Selects the dispatch core: the compiled ``_speedups`` or its pure-Python twin.
+"""Which of restflow's two cores runs: ``speedups_enabled()``.
 
-Read once at import: ``RESTFLOW_NO_EXTENSIONS`` set to anything but "" or "0"
-forces the twin; otherwise the extension is used when it imports.
+The core (compiled from ``restflow/_speedups.pyx``, or its pure-Python twin when the extension is
+not built or ``RESTFLOW_NO_EXTENSIONS`` is set) is internal; docs/dispatch-core.md describes it.
 """
 
-import os
+from restflow._core import speedups_enabled
 
-from restflow import _speedups_py
-
-_forced_off = os.environ.get("RESTFLOW_NO_EXTENSIONS", "") not in ("", "0")
-
-if _forced_off:
-    _core = _speedups_py
-else:
-    try:
-        from restflow import _speedups as _core
-    except ImportError:
-        _core = _speedups_py
-
-NOT_CONFIGURED = _core.NOT_CONFIGURED
-config_value = _core.config_value
-bind_actions = _core.bind_actions
-make_view = _core.make_view
-plan_row = _core.plan_row
-plan_rows = _core.plan_rows
-# The kinds of plan columns (the same numbers in both twins).
-KIND_GENERIC = _core.KIND_GENERIC
-KIND_INT = _core.KIND_INT
-KIND_STR = _core.KIND_STR
-KIND_BOOL = _core.KIND_BOOL
-KIND_FLOAT = _core.KIND_FLOAT
-KIND_DECIMAL = _core.KIND_DECIMAL
-KIND_DATETIME = _core.KIND_DATETIME
-KIND_DATE = _core.KIND_DATE
-KIND_CHOICE = _core.KIND_CHOICE
-KIND_PK = _core.KIND_PK
-KIND_READONLY = _core.KIND_READONLY
-KIND_METHOD = _core.KIND_METHOD
-
-
-def speedups_enabled():
-    """True when the compiled dispatch core is the one in use."""
-    return _core is not _speedups_py
+__all__ = ["speedups_enabled"]

@@ -22,7 +22,7 @@ from restflow._sync import callable_from_sync, resolve
 from restflow.apiview import APIViewHelpersMixin, AsyncAPIView
 from restflow.generics import AsyncGenericAPIView
 from restflow.schema import ViewSchema
-from restflow.speedups import NOT_CONFIGURED, config_value, make_view
+from restflow._core import NOT_CONFIGURED, config_value, make_view
 
 QUERYSET_GUIDANCE = (
     "'{cls}' has no queryset for action '{action}'. Set `queryset` on the class, "

@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import restflow
-from restflow import _speedups_py, speedups
+from restflow import _core as speedups
+from restflow import _speedups_py
 from restflow._sentinel import NOT_CONFIGURED
 
 try:

@@ -14,7 +14,7 @@ PORT ?= 8000
 # `make demo ASGI=restflow` serves with restflow's ASGI handler instead of Django's.
 ASGI ?= django
 
-.PHONY: lint docs test test-fast test-compiled test-python test-postgres reference-suite demo bench clean
+.PHONY: lint docs test test-fast test-compiled test-python test-postgres reference-suite demo bench bench-instructions clean
 
 $(VENV)/.installed: pyproject.toml setup.py restflow/_speedups.pyx
 	$(PYTHON) -m venv $(VENV)
@@ -76,6 +76,10 @@ docs: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	env -u RESTFLOW_NO_EXTENSIONS $(PY) -m pytest benchmarks -p no:randomly --benchmark-only --benchmark-columns=min,median,mean,rounds -q
+
+# Instructions per request under callgrind (needs valgrind): every contender, both ASGI handlers.
+bench-instructions: $(VENV)/.installed
+	env -u RESTFLOW_NO_EXTENSIONS PYTHONHASHSEED=0 $(PY) -m benchmarks.request_instructions
 
 clean:
 	rm -rf $(VENV) build site *.egg-info restflow/_speedups.c restflow/_speedups*.so

@@ -239,7 +239,7 @@ def test_light_and_general_plans():
     light, general = plan_for(Stock), plan_for(General)
     assert light.light_request and light.light_negotiation and light.light_finalize
     assert not (general.light_request or general.light_negotiation or general.light_finalize)
-    assert "lazy Request          no: initialize_request" in explain(General)
+    assert "lazy Request            no: initialize_request" in explain(General)
 
 
 def _same_page(content):

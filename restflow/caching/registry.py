@@ -21,7 +21,7 @@ logger = logging.getLogger("restflow.caching")
 
 # Installed third-party packages are not walked: only the project's own apps declare its rules.
 _INSTALLED = tuple({sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]})
-_SKIPPED = {"migrations", "tests", "management"}
+_SKIPPED = {"migrations", "tests", "management", "__main__"}  # __main__ would run a command line
 
 
 class CacheRegistry:
@@ -55,6 +55,8 @@ class CacheRegistry:
         for app_config in apps.get_app_configs():
             module = app_config.module
             if not hasattr(module, "__path__") or str(module.__file__).startswith(_INSTALLED):
+                continue
+            if app_config.name.split(".")[0] == "restflow":  # declares no rules, even when not installed
                 continue
             for info in pkgutil.walk_packages(module.__path__, prefix=f"{app_config.name}."):
                 if _SKIPPED & set(info.name.split(".")):

@@ -72,3 +72,13 @@ def test_clear_forgets_every_rule_and_get_rule_finds_none():
 def test_signal_types_compare_equal_to_their_names():
     assert CacheRegister.SignalTypes.POST_SAVE == "post_save"
     assert CacheRegister.SignalTypes.POST_DELETE == "post_delete"
+
+
+def test_auto_discover_runs_no_command_line_and_skips_restflow_itself(monkeypatch):
+    import sys
+
+    monkeypatch.setattr(sys, "argv", ["not-a-restflow-command"])
+    monkeypatch.delitem(sys.modules, "restflow.__main__", raising=False)
+    CacheRegister.is_discovered = False
+    CacheRegister.auto_discover()
+    assert "restflow.__main__" not in sys.modules

@@ -11,7 +11,8 @@ is made here, while that conftest configures Django: ``INSTALLED_APPS`` entries 
 are dropped and ``restflow`` is added, each change printed. At the end the run prints passed, failed,
 errors and skipped, the files that did not import, and one line per test file.
 
-``--failures FILE`` writes the node ids of failing tests (one a line) for comparison between runs.
+``--failures FILE`` writes each failing test's node id and the error it met (tab-separated, one a
+line), for comparison between runs.
 """
 
 import importlib.util
@@ -69,7 +70,7 @@ class ReferenceRun:
     def __init__(self):
         self.outcomes = defaultdict(Counter)
         self.not_importing = {}
-        self.failed = []
+        self.failed = {}
 
     def pytest_collectreport(self, report):
         if report.failed:
@@ -80,10 +81,10 @@ class ReferenceRun:
         if report.when == "call":
             self.outcomes[path][report.outcome] += 1
             if report.failed:
-                self.failed.append(report.nodeid)
+                self.failed[report.nodeid] = _reason(report.longreprtext)
         elif report.failed:
             self.outcomes[path]["error"] += 1
-            self.failed.append(report.nodeid)
+            self.failed[report.nodeid] = _reason(report.longreprtext)
         elif report.skipped:
             self.outcomes[path]["skipped"] += 1
 
@@ -124,6 +125,12 @@ def _adapting_settings():
     return mock.patch.object(LazySettings, "configure", configure)
 
 
+def _reason(text):
+    """The exception line of a failure's report (``E   AttributeError: ...``), else its last line."""
+    errors = [line[1:].strip() for line in text.splitlines() if line.startswith("E ")]
+    return errors[0] if errors else _last_line(text)
+
+
 def _last_line(text):
     lines = [line for line in text.strip().splitlines() if line.strip()]
     return lines[-1].strip() if lines else ""
@@ -161,7 +168,8 @@ def main(argv):
     ini.unlink(missing_ok=True)
     print(run.summary())
     if failures_file:
-        Path(failures_file).write_text("".join(f"{n}\n" for n in sorted(run.failed + list(run.not_importing))))
+        failed = {**run.failed, **run.not_importing}
+        Path(failures_file).write_text("".join(f"{node}\t{failed[node]}\n" for node in sorted(failed)))
     return code
 
 

@@ -102,3 +102,30 @@ def test_settings_dependent_memos_clear_when_settings_change(settings):
     plain.add(A)
     settings.USE_TZ = not settings.USE_TZ
     assert A not in dependent and A in plain
+
+
+def test_per_class_computes_once_per_object_and_arguments_and_each_time_without_weak_references():
+    from restflow._memo import per_class
+
+    calls = []
+
+    @per_class
+    def arity(func, bound):
+        calls.append(func)
+        return func.__name__, bound
+
+    def plain(a, b):
+        return a
+
+    assert arity(plain, True) == arity(plain, True) == ("plain", True)
+    assert arity(plain, False) == ("plain", False)
+    assert calls == [plain, plain]
+    assert plain in arity.memo
+
+    @per_class
+    def size(obj):
+        calls.append(obj)
+        return len(obj)
+
+    assert size((1, 2)) == size((1, 2)) == 2  # a tuple has no weak references: computed each time
+    assert calls[-2:] == [(1, 2), (1, 2)]

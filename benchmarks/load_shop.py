@@ -33,7 +33,8 @@ class Shop:
     """The example shop on its own PostgreSQL database, served by ``workers`` uvicorn processes."""
 
     def __init__(self, tmp_path, workers=4, pool=8, write_rate="300/min", redis_db=10):
-        from tests.end_to_end.test_shop_over_http import ShopServer, _free_port
+        from tests.support.services import free_port
+        from tests.support.shop import ShopServer
 
         self.server = ShopServer(tmp_path, "load")
         assert self.server.db.url, "the load test needs PostgreSQL (DATABASE_URL)"
@@ -44,7 +45,7 @@ class Shop:
             SHOP_WRITE_RATE=write_rate,
         )
         self.workers = workers
-        self.port = _free_port()
+        self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
 
     def start(self):

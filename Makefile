@@ -8,6 +8,9 @@ DJANGO ?= Django>=5.2
 DRF ?= djangorestframework>=3.16
 SPECTACULAR ?= drf-spectacular>=0.28
 PY := $(VENV)/bin/python
+# Test processes (pytest-xdist): one per core of a CI machine; WORKERS=0 runs in one process.
+WORKERS ?= 2
+PYTEST := $(PY) -m pytest -n $(WORKERS)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -28,19 +31,19 @@ test: test-compiled test-python test-postgres
 # The fast layer: no server processes, no Redis, no PostgreSQL; both twins.
 FAST := -m "not server and not redis and not postgres"
 test-fast: $(VENV)/.installed
-	env -u RESTFLOW_NO_EXTENSIONS -u DATABASE_URL RESTFLOW_REQUIRE_EXTENSIONS=1 $(PY) -m pytest $(FAST) $(PYTEST_ARGS)
-	env -u DATABASE_URL -u RESTFLOW_REQUIRE_EXTENSIONS RESTFLOW_NO_EXTENSIONS=1 $(PY) -m pytest $(FAST) $(PYTEST_ARGS)
+	env -u RESTFLOW_NO_EXTENSIONS -u DATABASE_URL RESTFLOW_REQUIRE_EXTENSIONS=1 $(PYTEST) $(FAST) $(PYTEST_ARGS)
+	env -u DATABASE_URL -u RESTFLOW_REQUIRE_EXTENSIONS RESTFLOW_NO_EXTENSIONS=1 $(PYTEST) $(FAST) $(PYTEST_ARGS)
 
 test-compiled: $(VENV)/.installed
-	env -u RESTFLOW_NO_EXTENSIONS -u DATABASE_URL RESTFLOW_REQUIRE_EXTENSIONS=1 $(PY) -m pytest $(PYTEST_ARGS)
+	env -u RESTFLOW_NO_EXTENSIONS -u DATABASE_URL RESTFLOW_REQUIRE_EXTENSIONS=1 $(PYTEST) $(PYTEST_ARGS)
 
 test-python: $(VENV)/.installed
-	env -u DATABASE_URL -u RESTFLOW_REQUIRE_EXTENSIONS RESTFLOW_NO_EXTENSIONS=1 $(PY) -m pytest $(PYTEST_ARGS)
+	env -u DATABASE_URL -u RESTFLOW_REQUIRE_EXTENSIONS RESTFLOW_NO_EXTENSIONS=1 $(PYTEST) $(PYTEST_ARGS)
 
 test-postgres: $(VENV)/.installed
 	@if $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null; then \
 		echo "PostgreSQL answers on 127.0.0.1:5432: running the suite against it"; \
-		env -u RESTFLOW_NO_EXTENSIONS DATABASE_URL=$(PG_URL) RESTFLOW_REQUIRE_EXTENSIONS=1 $(PY) -m pytest $(PYTEST_ARGS); \
+		env -u RESTFLOW_NO_EXTENSIONS DATABASE_URL=$(PG_URL) RESTFLOW_REQUIRE_EXTENSIONS=1 $(PYTEST) $(PYTEST_ARGS); \
 	else \
 		echo "PostgreSQL does not answer on 127.0.0.1:5432: skipping the PostgreSQL run"; \
 	fi

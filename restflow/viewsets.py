@@ -10,7 +10,6 @@ import functools
 
 from asgiref.sync import iscoroutinefunction
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Manager, QuerySet
 from rest_framework import viewsets as drf_viewsets
 from rest_framework.generics import GenericAPIView
 
@@ -69,15 +68,22 @@ _FIELD_SHAPES = {
     "parser_classes": _CLASSES,
     "renderer_classes": _CLASSES,
     "pagination_class": _CLASS,
-    "queryset": (lambda value: isinstance(value, (QuerySet, Manager)) or callable(value),
-                 "a QuerySet, a Manager or a callable"),
+    "queryset": (lambda value: _has_all(value) or isinstance(value, (list, tuple)) or callable(value),
+                 "a QuerySet, a Manager (or any object with all()), a list or a callable taking the view"),
 }
 
 
+def _has_all(value):
+    return callable(getattr(value, "all", None))
+
+
 def _queryset_from(value, view):
-    """A fresh queryset from ActionConfig.queryset's three shapes (a callable may return a coroutine)."""
-    if isinstance(value, (QuerySet, Manager)):
+    """A fresh queryset from ActionConfig.queryset: ``all()`` of a queryset, manager or object like
+    them (as DRF re-evaluates its queryset), a list as it is, a callable's result (maybe a coroutine)."""
+    if _has_all(value):
         return value.all()
+    if isinstance(value, (list, tuple)):
+        return value
     return value(view)
 
 

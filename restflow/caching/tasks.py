@@ -2,7 +2,7 @@
 
 from django.apps import apps
 
-from restflow.caching.rules import run_cache_rules as _run_rules
+from restflow.caching.applying import run_cache_rules as _run_rules
 
 
 def run_cache_rules(rule_ids, rule_kwargs, model=None, pk=None, **context):

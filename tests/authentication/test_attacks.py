@@ -58,6 +58,7 @@ async def test_hand_signed_token_is_accepted(client, jwt_settings, user):
 
 
 async def test_algorithm_none_is_refused(client, jwt_settings, user):
+    """"Algorithm rejection": a token whose header says `none` (any case) carries no signature and is refused."""
     unsigned = f"{b64({'alg': 'none', 'typ': 'JWT'})}.{b64(claims(user))}."
     await refused(client, unsigned)
     await refused(client, f"{b64({'alg': 'None', 'typ': 'JWT'})}.{b64(claims(user))}.")
@@ -73,11 +74,13 @@ async def test_algorithm_confusion_with_the_public_key_is_refused(client, jwt_se
 
 
 async def test_other_hmac_algorithm_is_refused(client, jwt_settings, user):
+    """"Signing keys and algorithms": only the configured ALGORITHM verifies, even one of the same family."""
     token = pyjwt.encode(claims(user), SIGNING_KEY, algorithm="HS512")
     await refused(client, token)
 
 
 async def test_tampered_header_payload_and_signature_are_refused(client, jwt_settings, user, django_user_model):
+    """"Authentication flow": any change to the header, the payload or the signature breaks the signature."""
     other = await django_user_model.objects.acreate(username="other")
     token = str(AccessToken.for_user(user))
     header, payload, signature = token.split(".")
@@ -106,6 +109,7 @@ async def test_time_claims_with_and_without_leeway(client, jwt_settings, user, c
 
 
 async def test_expired_beyond_leeway_is_refused(client, jwt_settings, user):
+    """"Leeway and clock skew": LEEWAY widens the window by its seconds and no more."""
     jwt_settings(LEEWAY=30)
     await refused(client, hs256(claims(user, exp=int(time.time()) - 31)), "Token has expired.")
 
@@ -130,6 +134,7 @@ async def test_audience_claim_not_configured_is_refused(client, jwt_settings, us
 
 
 async def test_missing_required_claims_are_refused(client, jwt_settings, user):
+    """"Token shape and claims": a signed token lacking a claim the library writes, or naming no usable user, is refused."""
     for claim in ("exp", "iat", "jti", "token_type"):
         payload = claims(user)
         del payload[claim]
@@ -143,6 +148,7 @@ async def test_missing_required_claims_are_refused(client, jwt_settings, user):
 
 
 async def test_refresh_token_as_access_and_access_as_refresh_are_refused(client, jwt_settings, user):
+    """"TokenError vs AuthenticationFailed" / "Wrong token type": each token works only where its type belongs."""
     await refused(client, RefreshToken.for_user(user))
     response = await client.post("/api/auth/token/refresh/", {"refresh": str(AccessToken.for_user(user))}, format="json")
     assert response.status_code == 401
@@ -160,6 +166,7 @@ async def test_rotated_out_refresh_token_replayed_concurrently_rotates_once(clie
 
 
 async def test_deleted_and_deactivated_users_are_refused(client, jwt_settings, user):
+    """index.md "Inactive users and missing rows"; settings reference, CHECK_USER_IS_ACTIVE."""
     access, refresh = AccessToken.for_user(user), RefreshToken.for_user(user)
     user.is_active = False
     await user.asave()
@@ -188,6 +195,7 @@ async def test_password_change_revokes_earlier_tokens(client, jwt_settings, user
 
 
 async def test_without_revoke_check_old_tokens_outlive_a_password_change(client, jwt_settings, user):
+    """Settings reference, CHECK_REVOKE_TOKEN (default False): without it a password change revokes nothing."""
     access = AccessToken.for_user(user)
     user.set_password("another-pass")
     await user.asave()
@@ -211,6 +219,7 @@ async def test_without_revoke_check_old_tokens_outlive_a_password_change(client,
     ids=lambda header: header[:20],
 )
 async def test_malformed_or_oversized_headers_are_401_not_500(client, jwt_settings, user, header):
+    """"Troubleshooting / Authorization header must be 'Bearer <token>'": malformed, oversized or hostile headers are 401s."""
     response = await client.get("/api/jwt/", HTTP_AUTHORIZATION=header)
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == 'Bearer realm="api"'
@@ -218,6 +227,7 @@ async def test_malformed_or_oversized_headers_are_401_not_500(client, jwt_settin
 
 @pytest.mark.parametrize("path", ["/api/auth/token/refresh/", "/api/auth/token/blacklist/"])
 async def test_malformed_refresh_tokens_are_401_not_500(client, jwt_settings, user, path):
+    """"TokenRefreshView" / "TokenBlacklistView": a malformed refresh token is a 401."""
     for raw in ("x", "a.b.c", b64(b"[" * 100_000) + ".e30.c2ln", "\u00e9.\u00e9.\u00e9"):
         response = await client.post(path, {"refresh": raw}, format="json")
         assert response.status_code == 401

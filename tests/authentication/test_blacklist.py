@@ -75,6 +75,7 @@ async def test_cleanup_expired_rows(jwt_settings, user):
 
 
 def test_sync_cleanup(jwt_settings, user):
+    """"Cleanup of expired blacklist rows": the sync helper; blacklisting twice keeps one row."""
     backend = ModelBlacklistBackend()
     backend.blacklist("old", expires_at=int(time.time()) - 60)
     backend.blacklist("old", expires_at=int(time.time()) - 60)  # idempotent
@@ -94,6 +95,7 @@ async def test_cache_backend_entries_outlive_the_token_by_the_leeway(jwt_setting
 
 
 async def test_cache_backend_allows_locmem_only_when_told(jwt_settings):
+    """"CacheBlacklistBackend (default)": BLACKLIST_ALLOW_LOCMEM opts in; with the blacklist off the cache is not checked."""
     jwt_settings(BLACKLIST_ALLOW_LOCMEM=True)
     assert isinstance(jwt_config().blacklist, CacheBlacklistBackend)
     jwt_settings(BLACKLIST_ALLOW_LOCMEM=False, BLACKLIST_ENABLED=False)

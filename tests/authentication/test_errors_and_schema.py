@@ -18,6 +18,7 @@ def envelope(settings):
 
 
 async def test_envelope_shapes_keep_www_authenticate(client, jwt_settings, user, envelope):
+    """jwt.md "Error handling and 401 responses", with the error envelope on: its shapes, and WWW-Authenticate kept."""
     missing = await client.get("/api/jwt/")
     assert missing.status_code == 401 and missing["WWW-Authenticate"] == 'Bearer realm="api"'
     assert missing.json() == {"error": {"code": "not_authenticated",
@@ -41,6 +42,7 @@ def _schema():
 
 
 def test_spectacular_security_scheme(jwt_settings):
+    """JWTAuthentication in the schema: an HTTP bearer scheme, on each operation it guards."""
     schema = _schema()
     assert schema["components"]["securitySchemes"]["jwtAuth"] == {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     assert {"jwtAuth": []} in schema["paths"]["/jwt/"]["get"]["security"]
@@ -48,6 +50,7 @@ def test_spectacular_security_scheme(jwt_settings):
 
 
 def test_spectacular_scheme_follows_auth_header_types(jwt_settings):
+    """"AUTH_HEADER_TYPES": a first prefix other than Bearer is described as an Authorization API key."""
     jwt_settings(AUTH_HEADER_TYPES=("JWT",))
     scheme = _schema()["components"]["securitySchemes"]["jwtAuth"]
     assert scheme["type"] == "apiKey" and scheme["name"] == "Authorization" and '"JWT"' in scheme["description"]

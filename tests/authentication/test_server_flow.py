@@ -76,6 +76,7 @@ def servers(tmp_path_factory):
 
 @pytest.mark.parametrize("handler", HANDLERS)
 def test_obtain_use_refresh_blacklist_use_again(servers, handler):
+    """"URL Routing" client flow: obtain, use, refresh with rotation, replay refused, logout, refused again."""
     server = servers[handler]
     pair = server.post("/api/auth/token/", {"username": "khan", "password": "s3cret"})
     assert pair.status_code == 200, pair.text

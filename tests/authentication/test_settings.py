@@ -64,6 +64,7 @@ def require_verified_email(user):
     ids=lambda value: str(value)[:40],
 )
 def test_bad_settings_fail_with_what_to_set(jwt_settings, keys, message):
+    """"Settings reference", "Key shape validation", "Algorithm rejection": each bad value names the key and what to set."""
     jwt_settings(**keys)
     with pytest.raises(ImproperlyConfigured, match=message):
         jwt_config()
@@ -119,6 +120,7 @@ def test_defaults_are_the_documented_ones():
 
 
 async def test_lifetimes(jwt_settings, user):
+    """Settings reference, ACCESS_TOKEN_LIFETIME and REFRESH_TOKEN_LIFETIME."""
     jwt_settings(ACCESS_TOKEN_LIFETIME=timedelta(minutes=15), REFRESH_TOKEN_LIFETIME=timedelta(days=7))
     access, refresh = AccessToken.for_user(user), RefreshToken.for_user(user)
     assert access.exp - access["iat"] == 900 and refresh.exp - refresh["iat"] == 7 * 86400

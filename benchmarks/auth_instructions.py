@@ -40,11 +40,22 @@ def _configure(case, database):
     from django.conf import settings
 
     settings.configure(
-        SECRET_KEY="benchmark", DEBUG=False, ALLOWED_HOSTS=["*"], USE_TZ=True, ROOT_URLCONF=__name__,
-        INSTALLED_APPS=["django.contrib.auth", "django.contrib.contenttypes", "django.contrib.sessions",
-                        "rest_framework", "restflow.authentication"],
-        MIDDLEWARE=["django.contrib.sessions.middleware.SessionMiddleware",
-                    "django.contrib.auth.middleware.AuthenticationMiddleware"],
+        SECRET_KEY="benchmark",
+        DEBUG=False,
+        ALLOWED_HOSTS=["*"],
+        USE_TZ=True,
+        ROOT_URLCONF=__name__,
+        INSTALLED_APPS=[
+            "django.contrib.auth",
+            "django.contrib.contenttypes",
+            "django.contrib.sessions",
+            "rest_framework",
+            "restflow.authentication",
+        ],
+        MIDDLEWARE=[
+            "django.contrib.sessions.middleware.SessionMiddleware",
+            "django.contrib.auth.middleware.AuthenticationMiddleware",
+        ],
         DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": database}},
         DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
@@ -109,11 +120,19 @@ def _child(case, calls):
 def _instructions(case, calls):
     with tempfile.TemporaryDirectory() as scratch:
         command = [
-            "valgrind", "--tool=callgrind", f"--callgrind-out-file={scratch}/out",
-            sys.executable, "-m", "benchmarks.auth_instructions", "--child", case, str(calls),
+            "valgrind",
+            "--tool=callgrind",
+            f"--callgrind-out-file={scratch}/out",
+            sys.executable,
+            "-m",
+            "benchmarks.auth_instructions",
+            "--child",
+            case,
+            str(calls),
         ]
-        result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
-                                env={**os.environ, "PYTHONPATH": str(ROOT)})
+        result = subprocess.run(
+            command, cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}
+        )
     if result.returncode:
         raise RuntimeError(f"{case} failed under valgrind:\n{result.stderr[-3000:]}")
     return int(COLLECTED.search(result.stderr).group(1))

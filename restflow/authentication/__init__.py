@@ -26,15 +26,17 @@ from restflow.authentication.serializers import (
 )
 
 # Names loaded from restflow.authentication.jwt when first read (PyJWT is an optional extra).
-_JWT_NAMES = frozenset({
-    "AccessToken",
-    "BlacklistBackend",
-    "CacheBlacklistBackend",
-    "JWTAuthentication",
-    "ModelBlacklistBackend",
-    "RefreshToken",
-    "TokenError",
-})
+_JWT_NAMES = frozenset(
+    {
+        "AccessToken",
+        "BlacklistBackend",
+        "CacheBlacklistBackend",
+        "JWTAuthentication",
+        "ModelBlacklistBackend",
+        "RefreshToken",
+        "TokenError",
+    }
+)
 
 __all__ = [
     "AccessToken",

@@ -25,13 +25,28 @@ except ImportError as exc:  # the optional extra
 
 HMAC_ALGORITHMS = ("HS256", "HS384", "HS512")
 ASYMMETRIC_ALGORITHMS = (
-    "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES256K", "ES384", "ES512", "EdDSA",
+    "RS256",
+    "RS384",
+    "RS512",
+    "PS256",
+    "PS384",
+    "PS512",
+    "ES256",
+    "ES256K",
+    "ES384",
+    "ES512",
+    "EdDSA",
 )
 ALLOWED_ALGORITHMS = HMAC_ALGORITHMS + ASYMMETRIC_ALGORITHMS
 # Claims the token classes write themselves: USER_ID_CLAIM and REVOKE_TOKEN_CLAIM may not reuse them.
 RESERVED_CLAIMS = ("token_type", "exp", "iat", "nbf", "jti", "iss", "aud")
-_BOOLEANS = ("BLACKLIST_ENABLED", "BLACKLIST_ALLOW_LOCMEM", "ROTATE_REFRESH_TOKENS", "CHECK_USER_IS_ACTIVE",
-             "CHECK_REVOKE_TOKEN")
+_BOOLEANS = (
+    "BLACKLIST_ENABLED",
+    "BLACKLIST_ALLOW_LOCMEM",
+    "ROTATE_REFRESH_TOKENS",
+    "CHECK_USER_IS_ACTIVE",
+    "CHECK_REVOKE_TOKEN",
+)
 
 
 def _name(key):
@@ -64,47 +79,66 @@ class JWTConfig:
     def _check_algorithm_and_keys(self):
         algorithm = self.ALGORITHM
         if str(algorithm).lower() == "none":
-            _fail("ALGORITHM", f"is {algorithm!r}, which turns signature checks off",
-                  f"Set one of {', '.join(ALLOWED_ALGORITHMS)}")
+            _fail(
+                "ALGORITHM",
+                f"is {algorithm!r}, which turns signature checks off",
+                f"Set one of {', '.join(ALLOWED_ALGORITHMS)}",
+            )
         if algorithm not in ALLOWED_ALGORITHMS:
-            _fail("ALGORITHM", f"is {algorithm!r}, which is not supported", f"Set one of {', '.join(ALLOWED_ALGORITHMS)}")
+            _fail(
+                "ALGORITHM", f"is {algorithm!r}, which is not supported", f"Set one of {', '.join(ALLOWED_ALGORITHMS)}"
+            )
         codec = pyjwt.get_algorithm_by_name(algorithm)
         symmetric = algorithm in HMAC_ALGORITHMS
         if symmetric:
             if self.SIGNING_KEY is None:
                 _fail("SIGNING_KEY", "is not set", "Set a random secret, e.g. secrets.token_urlsafe(64)")
             if self.VERIFYING_KEY not in (None, self.SIGNING_KEY):
-                _fail("VERIFYING_KEY", f"is set but {algorithm} signs and verifies with SIGNING_KEY",
-                      "Leave VERIFYING_KEY unset for HMAC algorithms")
+                _fail(
+                    "VERIFYING_KEY",
+                    f"is set but {algorithm} signs and verifies with SIGNING_KEY",
+                    "Leave VERIFYING_KEY unset for HMAC algorithms",
+                )
         elif self.VERIFYING_KEY is None:
-            _fail("VERIFYING_KEY", f"is not set but {algorithm} verifies with a public key",
-                  "Set VERIFYING_KEY to the PEM-encoded public key matching SIGNING_KEY")
+            _fail(
+                "VERIFYING_KEY",
+                f"is not set but {algorithm} verifies with a public key",
+                "Set VERIFYING_KEY to the PEM-encoded public key matching SIGNING_KEY",
+            )
         self.signing_key = None if self.SIGNING_KEY is None else self._key(codec, "SIGNING_KEY", self.SIGNING_KEY)
-        self.verifying_key = (
-            self.signing_key if symmetric else self._key(codec, "VERIFYING_KEY", self.VERIFYING_KEY)
-        )
+        self.verifying_key = self.signing_key if symmetric else self._key(codec, "VERIFYING_KEY", self.VERIFYING_KEY)
         if self.signing_key is not None:
             try:
                 matches = codec.verify(b"probe", self.verifying_key, codec.sign(b"probe", self.signing_key))
             except Exception as exc:  # a public key given as SIGNING_KEY cannot sign
-                _fail("SIGNING_KEY", f"cannot sign with {algorithm} ({exc})",
-                      "Set the private key (PEM) as SIGNING_KEY and the public key as VERIFYING_KEY")
+                _fail(
+                    "SIGNING_KEY",
+                    f"cannot sign with {algorithm} ({exc})",
+                    "Set the private key (PEM) as SIGNING_KEY and the public key as VERIFYING_KEY",
+                )
             if not matches:
-                _fail("VERIFYING_KEY", "does not verify what SIGNING_KEY signs",
-                      "Set the public key of the SIGNING_KEY pair")
+                _fail(
+                    "VERIFYING_KEY",
+                    "does not verify what SIGNING_KEY signs",
+                    "Set the public key of the SIGNING_KEY pair",
+                )
 
     def _key(self, codec, key, value):
         """The key parsed for the algorithm; its shape and length checked."""
         try:
             prepared = codec.prepare_key(value)
         except (pyjwt.InvalidKeyError, ValueError, TypeError) as exc:
-            kind = "a random secret (e.g. secrets.token_urlsafe(64))" if self.ALGORITHM in HMAC_ALGORITHMS else (
-                "a PEM-encoded key of the algorithm's family"
+            kind = (
+                "a random secret (e.g. secrets.token_urlsafe(64))"
+                if self.ALGORITHM in HMAC_ALGORITHMS
+                else ("a PEM-encoded key of the algorithm's family")
             )
             _fail(key, f"does not fit {self.ALGORITHM}: {exc}", f"Set {kind}")
         short = codec.check_key_length(prepared)
         if short:
-            _fail(key, f"is too short for {self.ALGORITHM}: {short}", "Use a longer key, e.g. secrets.token_urlsafe(64)")
+            _fail(
+                key, f"is too short for {self.ALGORITHM}: {short}", "Use a longer key, e.g. secrets.token_urlsafe(64)"
+            )
         return prepared
 
     def _check_lifetimes(self):
@@ -133,19 +167,28 @@ class JWTConfig:
     def _check_user_id_field(self):
         field_name, allowed = self.USER_ID_FIELD, tuple(self.USER_ID_FIELD_ALLOWLIST)
         if field_name not in allowed:
-            _fail("USER_ID_FIELD", f"is {field_name!r}, which is not in USER_ID_FIELD_ALLOWLIST {allowed!r}",
-                  "Use a stable public identifier, or add the field to USER_ID_FIELD_ALLOWLIST")
+            _fail(
+                "USER_ID_FIELD",
+                f"is {field_name!r}, which is not in USER_ID_FIELD_ALLOWLIST {allowed!r}",
+                "Use a stable public identifier, or add the field to USER_ID_FIELD_ALLOWLIST",
+            )
         user_model = get_user_model()
         if field_name == "pk":
             return
         try:
             field = user_model._meta.get_field(field_name)
         except FieldDoesNotExist:
-            _fail("USER_ID_FIELD", f"is {field_name!r}, which {user_model._meta.label} has no field for",
-                  "Set the name of a unique field of the user model")
+            _fail(
+                "USER_ID_FIELD",
+                f"is {field_name!r}, which {user_model._meta.label} has no field for",
+                "Set the name of a unique field of the user model",
+            )
         if not (field.unique or _single_field_constraint(user_model, field_name)):
-            _fail("USER_ID_FIELD", f"is {field_name!r}, which is not unique on {user_model._meta.label}",
-                  "Set a unique field (a token must name one user)")
+            _fail(
+                "USER_ID_FIELD",
+                f"is {field_name!r}, which is not unique on {user_model._meta.label}",
+                "Set a unique field (a token must name one user)",
+            )
 
     def _check_header_types(self):
         types = self.AUTH_HEADER_TYPES
@@ -177,8 +220,11 @@ class JWTConfig:
         backend = from_settings() if isinstance(from_settings, type) else from_settings
         for method in ("blacklist", "is_blacklisted", "ablacklist", "ais_blacklisted"):
             if not callable(getattr(backend, method, None)):
-                _fail("BLACKLIST_BACKEND", f"is {self.BLACKLIST_BACKEND!r}, which has no {method}()",
-                      "Set a BlacklistBackend subclass (dotted path, class or instance)")
+                _fail(
+                    "BLACKLIST_BACKEND",
+                    f"is {self.BLACKLIST_BACKEND!r}, which has no {method}()",
+                    "Set a BlacklistBackend subclass (dotted path, class or instance)",
+                )
         if self.BLACKLIST_ENABLED and callable(getattr(backend, "check", None)):
             backend.check(self)
         return backend
@@ -191,7 +237,7 @@ def _single_field_constraint(model, field_name):
     )
 
 
-_cache = {}
+_cache: dict[str, JWTConfig] = {}
 
 
 def jwt_config():

@@ -105,7 +105,9 @@ class JWTAuthentication(BaseAuthentication):
         if not parts or parts[0].lower() not in jwt_config().header_types_lower:
             return None
         if len(parts) != 2:
-            raise _failed(_("Authorization header must contain two space-delimited values."), "bad_authorization_header")
+            raise _failed(
+                _("Authorization header must contain two space-delimited values."), "bad_authorization_header"
+            )
         if not parts[1].isascii():
             raise _failed(_("Token contains invalid characters."), "token_not_valid")
         return parts[1]

@@ -11,8 +11,7 @@ try:
     from rest_framework_simplejwt.authentication import JWTAuthentication
 except ImportError as exc:  # the optional extra
     raise ImportError(
-        "restflow.authentication.simplejwt needs djangorestframework-simplejwt: "
-        "pip install 'restflow-async[simplejwt]'"
+        "restflow.authentication.simplejwt needs djangorestframework-simplejwt: pip install 'restflow-async[simplejwt]'"
     ) from exc
 
 from restflow._sync import in_thread

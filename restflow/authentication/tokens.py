@@ -37,8 +37,9 @@ def encode_token(payload):
     """``payload`` signed with the configured key and algorithm, as a string."""
     config = jwt_config()
     if config.signing_key is None:
-        raise TokenError(_("RESTFLOW_SETTINGS['JWT']['SIGNING_KEY'] is not set: this service can verify tokens "
-                           "but not issue them."))
+        raise TokenError(
+            _("RESTFLOW_SETTINGS['JWT']['SIGNING_KEY'] is not set: this service can verify tokens but not issue them.")
+        )
     return pyjwt.encode(payload, config.signing_key, algorithm=config.ALGORITHM)
 
 

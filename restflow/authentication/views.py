@@ -53,8 +53,10 @@ class TokenObtainView(TokenView):
     async def post(self, request, *args, **kwargs):
         serializer = await self.avalidated_serializer()
         username_field = get_user_model().USERNAME_FIELD
-        credentials = {username_field: serializer.validated_data[username_field],
-                       "password": serializer.validated_data["password"]}
+        credentials = {
+            username_field: serializer.validated_data[username_field],
+            "password": serializer.validated_data["password"],
+        }
         user = await in_thread(authenticate, request, **credentials)
         if not jwt_config().rule(user):
             raise exceptions.AuthenticationFailed(

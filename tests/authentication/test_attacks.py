@@ -11,7 +11,8 @@ import time
 
 import jwt as pyjwt
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
@@ -58,7 +59,7 @@ async def test_hand_signed_token_is_accepted(client, jwt_settings, user):
 
 
 async def test_algorithm_none_is_refused(client, jwt_settings, user):
-    """"Algorithm rejection": a token whose header says `none` (any case) carries no signature and is refused."""
+    """ "Algorithm rejection": a token whose header says `none` (any case) carries no signature and is refused."""
     unsigned = f"{b64({'alg': 'none', 'typ': 'JWT'})}.{b64(claims(user))}."
     await refused(client, unsigned)
     await refused(client, f"{b64({'alg': 'None', 'typ': 'JWT'})}.{b64(claims(user))}.")
@@ -74,13 +75,13 @@ async def test_algorithm_confusion_with_the_public_key_is_refused(client, jwt_se
 
 
 async def test_other_hmac_algorithm_is_refused(client, jwt_settings, user):
-    """"Signing keys and algorithms": only the configured ALGORITHM verifies, even one of the same family."""
+    """ "Signing keys and algorithms": only the configured ALGORITHM verifies, even one of the same family."""
     token = pyjwt.encode(claims(user), SIGNING_KEY, algorithm="HS512")
     await refused(client, token)
 
 
 async def test_tampered_header_payload_and_signature_are_refused(client, jwt_settings, user, django_user_model):
-    """"Authentication flow": any change to the header, the payload or the signature breaks the signature."""
+    """ "Authentication flow": any change to the header, the payload or the signature breaks the signature."""
     other = await django_user_model.objects.acreate(username="other")
     token = str(AccessToken.for_user(user))
     header, payload, signature = token.split(".")
@@ -96,10 +97,14 @@ async def test_tampered_header_payload_and_signature_are_refused(client, jwt_set
 
 @pytest.mark.parametrize(
     ("claim", "offset", "message"),
-    [("exp", -10, "Token has expired."), ("nbf", 60, "Token is not yet valid."), ("iat", 60, "Token is not yet valid.")],
+    [
+        ("exp", -10, "Token has expired."),
+        ("nbf", 60, "Token is not yet valid."),
+        ("iat", 60, "Token is not yet valid."),
+    ],
 )
 async def test_time_claims_with_and_without_leeway(client, jwt_settings, user, claim, offset, message):
-    """"Leeway and clock skew": refused outside the window, accepted inside LEEWAY."""
+    """ "Leeway and clock skew": refused outside the window, accepted inside LEEWAY."""
     token = hs256(claims(user, **{claim: int(time.time()) + offset}))
     await refused(client, token, message)
     jwt_settings(LEEWAY=120)
@@ -109,13 +114,13 @@ async def test_time_claims_with_and_without_leeway(client, jwt_settings, user, c
 
 
 async def test_expired_beyond_leeway_is_refused(client, jwt_settings, user):
-    """"Leeway and clock skew": LEEWAY widens the window by its seconds and no more."""
+    """ "Leeway and clock skew": LEEWAY widens the window by its seconds and no more."""
     jwt_settings(LEEWAY=30)
     await refused(client, hs256(claims(user, exp=int(time.time()) - 31)), "Token has expired.")
 
 
 async def test_wrong_or_missing_issuer_and_audience_are_refused(client, jwt_settings, user):
-    """"Issuer and audience": when set, encode adds the claim and decode requires it to match."""
+    """ "Issuer and audience": when set, encode adds the claim and decode requires it to match."""
     jwt_settings(ISSUER="https://api.example.com", AUDIENCE="example-clients")
     token = AccessToken.for_user(user)
     assert token["iss"] == "https://api.example.com" and token["aud"] == "example-clients"
@@ -134,7 +139,8 @@ async def test_audience_claim_not_configured_is_refused(client, jwt_settings, us
 
 
 async def test_missing_required_claims_are_refused(client, jwt_settings, user):
-    """"Token shape and claims": a signed token lacking a claim the library writes, or naming no usable user, is refused."""
+    """ "Token shape and claims": a signed token lacking a claim the library writes, or naming no
+    usable user, is refused."""
     for claim in ("exp", "iat", "jti", "token_type"):
         payload = claims(user)
         del payload[claim]
@@ -148,9 +154,11 @@ async def test_missing_required_claims_are_refused(client, jwt_settings, user):
 
 
 async def test_refresh_token_as_access_and_access_as_refresh_are_refused(client, jwt_settings, user):
-    """"TokenError vs AuthenticationFailed" / "Wrong token type": each token works only where its type belongs."""
+    """ "TokenError vs AuthenticationFailed" / "Wrong token type": each token works only where its type belongs."""
     await refused(client, RefreshToken.for_user(user))
-    response = await client.post("/api/auth/token/refresh/", {"refresh": str(AccessToken.for_user(user))}, format="json")
+    response = await client.post(
+        "/api/auth/token/refresh/", {"refresh": str(AccessToken.for_user(user))}, format="json"
+    )
     assert response.status_code == 401
     assert response.json() == {"detail": "Wrong token type, expected 'refresh'."}
     assert response["WWW-Authenticate"] == 'Bearer realm="api"'
@@ -219,7 +227,8 @@ async def test_without_revoke_check_old_tokens_outlive_a_password_change(client,
     ids=lambda header: header[:20],
 )
 async def test_malformed_or_oversized_headers_are_401_not_500(client, jwt_settings, user, header):
-    """"Troubleshooting / Authorization header must be 'Bearer <token>'": malformed, oversized or hostile headers are 401s."""
+    """ "Troubleshooting / Authorization header must be 'Bearer <token>'": malformed, oversized or
+    hostile headers are 401s."""
     response = await client.get("/api/jwt/", HTTP_AUTHORIZATION=header)
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == 'Bearer realm="api"'
@@ -227,7 +236,7 @@ async def test_malformed_or_oversized_headers_are_401_not_500(client, jwt_settin
 
 @pytest.mark.parametrize("path", ["/api/auth/token/refresh/", "/api/auth/token/blacklist/"])
 async def test_malformed_refresh_tokens_are_401_not_500(client, jwt_settings, user, path):
-    """"TokenRefreshView" / "TokenBlacklistView": a malformed refresh token is a 401."""
+    """ "TokenRefreshView" / "TokenBlacklistView": a malformed refresh token is a 401."""
     for raw in ("x", "a.b.c", b64(b"[" * 100_000) + ".e30.c2ln", "\u00e9.\u00e9.\u00e9"):
         response = await client.post(path, {"refresh": raw}, format="json")
         assert response.status_code == 401
@@ -237,7 +246,9 @@ _TOKEN_CHARS = st.sampled_from("ABCDEFabcdef0123456789-_.=+/ \u00e9")
 
 
 @pytest.mark.django_db(transaction=True)
-@settings(max_examples=300, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.data())
 def test_fuzzed_tokens_never_authenticate_and_never_crash(jwt_settings, user, data):
     """A hypothesis fuzz (fixed seed) of the token string: random strings and valid tokens with a
@@ -246,12 +257,17 @@ def test_fuzzed_tokens_never_authenticate_and_never_crash(jwt_settings, user, da
     original = str(AccessToken.for_user(user))
     kind = data.draw(st.sampled_from(["random", "replace", "insert", "delete"]))
     if kind == "random":
-        raw = data.draw(st.text(_TOKEN_CHARS, min_size=1, max_size=400).map(str.strip).filter(lambda s: " " not in s and s))
+        raw = data.draw(
+            st.text(_TOKEN_CHARS, min_size=1, max_size=400).map(str.strip).filter(lambda s: " " not in s and s)
+        )
     else:
         at = data.draw(st.integers(0, len(original) - 1))
         char = data.draw(_TOKEN_CHARS.filter(lambda c: c != " "))
-        raw = {"replace": original[:at] + char + original[at + 1:], "insert": original[:at] + char + original[at:],
-               "delete": original[:at] + original[at + 1:]}[kind]
+        raw = {
+            "replace": original[:at] + char + original[at + 1 :],
+            "insert": original[:at] + char + original[at:],
+            "delete": original[:at] + original[at + 1 :],
+        }[kind]
     request = APIRequestFactory().get("/", HTTP_AUTHORIZATION=f"Bearer {raw}")
     try:
         result = JWTAuthentication().authenticate(Request(request))

@@ -47,7 +47,7 @@ async def rotate(client, refresh):
 
 
 async def test_model_backend_rotation_blacklist_and_rows(client, jwt_settings, user):
-    """"ModelBlacklistBackend": revoked ids are rows with their expiry."""
+    """ "ModelBlacklistBackend": revoked ids are rows with their expiry."""
     jwt_settings(BLACKLIST_BACKEND="restflow.authentication.jwt.ModelBlacklistBackend", LEEWAY=30)
     refresh = RefreshToken.for_user(user)
     assert (await rotate(client, refresh)).status_code == 200
@@ -61,7 +61,7 @@ async def test_model_backend_rotation_blacklist_and_rows(client, jwt_settings, u
 
 
 async def test_cleanup_expired_rows(jwt_settings, user):
-    """"Cleanup of expired blacklist rows": sync and async helpers delete expired rows only."""
+    """ "Cleanup of expired blacklist rows": sync and async helpers delete expired rows only."""
     backend = ModelBlacklistBackend()
     past = int(time.time()) - 3600
     for jti in ("old-1", "old-2"):
@@ -75,7 +75,7 @@ async def test_cleanup_expired_rows(jwt_settings, user):
 
 
 def test_sync_cleanup(jwt_settings, user):
-    """"Cleanup of expired blacklist rows": the sync helper; blacklisting twice keeps one row."""
+    """ "Cleanup of expired blacklist rows": the sync helper; blacklisting twice keeps one row."""
     backend = ModelBlacklistBackend()
     backend.blacklist("old", expires_at=int(time.time()) - 60)
     backend.blacklist("old", expires_at=int(time.time()) - 60)  # idempotent
@@ -84,7 +84,7 @@ def test_sync_cleanup(jwt_settings, user):
 
 
 async def test_cache_backend_entries_outlive_the_token_by_the_leeway(jwt_settings, user, settings):
-    """"CacheBlacklistBackend": the entry's lifetime is the token's remaining lifetime (plus LEEWAY,
+    """ "CacheBlacklistBackend": the entry's lifetime is the token's remaining lifetime (plus LEEWAY,
     since a token is accepted that long after it expires)."""
     jwt_settings(LEEWAY=3600)
     backend = CacheBlacklistBackend()
@@ -95,7 +95,8 @@ async def test_cache_backend_entries_outlive_the_token_by_the_leeway(jwt_setting
 
 
 async def test_cache_backend_allows_locmem_only_when_told(jwt_settings):
-    """"CacheBlacklistBackend (default)": BLACKLIST_ALLOW_LOCMEM opts in; with the blacklist off the cache is not checked."""
+    """ "CacheBlacklistBackend (default)": BLACKLIST_ALLOW_LOCMEM opts in; with the blacklist off the
+    cache is not checked."""
     jwt_settings(BLACKLIST_ALLOW_LOCMEM=True)
     assert isinstance(jwt_config().blacklist, CacheBlacklistBackend)
     jwt_settings(BLACKLIST_ALLOW_LOCMEM=False, BLACKLIST_ENABLED=False)
@@ -104,7 +105,7 @@ async def test_cache_backend_allows_locmem_only_when_told(jwt_settings):
 
 @pytest.mark.parametrize("backend", [SetBackend, "tests.authentication.test_blacklist.SetBackend", SetBackend()])
 async def test_custom_backend_by_path_class_or_instance(client, jwt_settings, user, backend):
-    """"Custom backend": a subclass with the sync pair only works through the views."""
+    """ "Custom backend": a subclass with the sync pair only works through the views."""
     SetBackend.revoked.clear()
     jwt_settings(BLACKLIST_BACKEND=backend)
     refresh = RefreshToken.for_user(user)
@@ -114,7 +115,7 @@ async def test_custom_backend_by_path_class_or_instance(client, jwt_settings, us
 
 
 async def test_custom_backend_async_methods_are_used(client, jwt_settings, user):
-    """"BlacklistBackend interface": the async pair is what async views call."""
+    """ "BlacklistBackend interface": the async pair is what async views call."""
     SetBackend.revoked.clear()
     AsyncSetBackend.calls.clear()
     jwt_settings(BLACKLIST_BACKEND=AsyncSetBackend)

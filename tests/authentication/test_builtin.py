@@ -51,7 +51,7 @@ def basic(username, password):
 
 
 def test_documented_classes_are_drfs():
-    """"Import paths" / "BaseAuthentication": each class is DRF's class of the same name, plus aauthenticate."""
+    """ "Import paths" / "BaseAuthentication": each class is DRF's class of the same name, plus aauthenticate."""
     pairs = [
         (BasicAuthentication, drf_authentication.BasicAuthentication),
         (SessionAuthentication, drf_authentication.SessionAuthentication),
@@ -65,7 +65,7 @@ def test_documented_classes_are_drfs():
 
 
 async def test_basic_authentication(client, jwt_settings, user, settings):
-    """"BasicAuthentication": the password is checked in a hop, never on the event loop."""
+    """ "BasicAuthentication": the password is checked in a hop, never on the event loop."""
     settings.PASSWORD_HASHERS = ["tests.authentication.test_builtin.LoopCheckingHasher"]
     user.set_password(PASSWORD)
     await user.asave()
@@ -93,7 +93,7 @@ async def test_token_obtain_checks_the_password_off_the_loop(client, jwt_setting
 
 
 async def test_session_authentication_and_csrf(jwt_settings, user):
-    """"SessionAuthentication": the login cookie authenticates; DRF's CSRF check still applies."""
+    """ "SessionAuthentication": the login cookie authenticates; DRF's CSRF check still applies."""
     client = AsyncAPIClient(enforce_csrf_checks=True)
     await client.aforce_login(user)
     response = await client.get("/api/session/")
@@ -106,7 +106,7 @@ async def test_session_authentication_and_csrf(jwt_settings, user):
 
 
 async def test_token_authentication(client, jwt_settings, user):
-    """"TokenAuthentication": ``Authorization: Token <key>``; the keyword is case-insensitive."""
+    """ "TokenAuthentication": ``Authorization: Token <key>``; the keyword is case-insensitive."""
     token = await Token.objects.acreate(user=user)
     for keyword in ("Token", "token", "TOKEN"):
         response = await client.get("/api/token/", HTTP_AUTHORIZATION=f"{keyword} {token.key}")
@@ -121,7 +121,7 @@ async def test_token_authentication(client, jwt_settings, user):
 
 
 async def test_token_authentication_keyword_subclass(jwt_settings, user):
-    """"Header format": subclass and set ``keyword``."""
+    """ "Header format": subclass and set ``keyword``."""
 
     class BearerToken(TokenAuthentication):
         keyword = "Bearer"
@@ -134,7 +134,7 @@ async def test_token_authentication_keyword_subclass(jwt_settings, user):
 
 
 async def test_remote_user_from_a_proxy_header(client, jwt_settings, user, settings):
-    """"REMOTE_USER from an SSO proxy": a subclass reading ``X-Forwarded-User``."""
+    """ "REMOTE_USER from an SSO proxy": a subclass reading ``X-Forwarded-User``."""
     settings.AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.RemoteUserBackend"]
     response = await client.get("/api/remote/", HTTP_X_FORWARDED_USER="khan")
     assert response.status_code == 200 and response.json()["id"] == user.id
@@ -157,7 +157,7 @@ async def test_combining_jwt_and_session(jwt_settings, user):
 
 
 class HmacAuthentication(BaseAuthentication):
-    """"Writing a custom authenticator": only ``aauthenticate``."""
+    """ "Writing a custom authenticator": only ``aauthenticate``."""
 
     async def aauthenticate(self, request):
         signature = request.headers.get("X-Signature")
@@ -181,7 +181,7 @@ class HmacView(AsyncAPIView):
 
 
 class SyncOnly(BaseAuthentication):
-    """"BaseAuthentication": the default aauthenticate runs the sync authenticate in a hop."""
+    """ "BaseAuthentication": the default aauthenticate runs the sync authenticate in a hop."""
 
     def authenticate(self, request):
         user = get_user_model().objects.filter(username=request.headers.get("X-User", "")).first()
@@ -189,7 +189,7 @@ class SyncOnly(BaseAuthentication):
 
 
 async def test_custom_authenticators(jwt_settings, user):
-    """"Writing a custom authenticator" and "Returning None vs raising"."""
+    """ "Writing a custom authenticator" and "Returning None vs raising"."""
     factory = APIRequestFactory()
     view = HmacView.as_view()
     assert (await view(factory.get("/", HTTP_X_SIGNATURE="khan"))).data == {"id": user.id}

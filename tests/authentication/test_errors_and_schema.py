@@ -21,14 +21,20 @@ async def test_envelope_shapes_keep_www_authenticate(client, jwt_settings, user,
     """jwt.md "Error handling and 401 responses", with the error envelope on: its shapes, and WWW-Authenticate kept."""
     missing = await client.get("/api/jwt/")
     assert missing.status_code == 401 and missing["WWW-Authenticate"] == 'Bearer realm="api"'
-    assert missing.json() == {"error": {"code": "not_authenticated",
-                                        "message": "Authentication credentials were not provided.", "details": {}}}
+    assert missing.json() == {
+        "error": {
+            "code": "not_authenticated",
+            "message": "Authentication credentials were not provided.",
+            "details": {},
+        }
+    }
     access = AccessToken.for_user(user)
     await access.ablacklist()
     revoked = await client.get("/api/jwt/", **bearer(access))
     assert revoked.status_code == 401 and revoked["WWW-Authenticate"] == 'Bearer realm="api"'
-    assert revoked.json() == {"error": {"code": "authentication_failed", "message": "Token is blacklisted.",
-                                        "details": {}}}
+    assert revoked.json() == {
+        "error": {"code": "authentication_failed", "message": "Token is blacklisted.", "details": {}}
+    }
     login = await client.post("/api/auth/token/", {"username": "khan", "password": "wrong"}, format="json")
     assert login.status_code == 401 and login["WWW-Authenticate"] == 'Bearer realm="api"'
     assert login.json()["error"]["code"] == "authentication_failed"
@@ -44,13 +50,17 @@ def _schema():
 def test_spectacular_security_scheme(jwt_settings):
     """JWTAuthentication in the schema: an HTTP bearer scheme, on each operation it guards."""
     schema = _schema()
-    assert schema["components"]["securitySchemes"]["jwtAuth"] == {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    assert schema["components"]["securitySchemes"]["jwtAuth"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+    }
     assert {"jwtAuth": []} in schema["paths"]["/jwt/"]["get"]["security"]
     assert {"jwtAuth": []} in schema["paths"]["/profile/"]["get"]["security"]
 
 
 def test_spectacular_scheme_follows_auth_header_types(jwt_settings):
-    """"AUTH_HEADER_TYPES": a first prefix other than Bearer is described as an Authorization API key."""
+    """ "AUTH_HEADER_TYPES": a first prefix other than Bearer is described as an Authorization API key."""
     jwt_settings(AUTH_HEADER_TYPES=("JWT",))
     scheme = _schema()["components"]["securitySchemes"]["jwtAuth"]
     assert scheme["type"] == "apiKey" and scheme["name"] == "Authorization" and '"JWT"' in scheme["description"]

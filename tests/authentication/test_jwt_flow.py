@@ -15,7 +15,7 @@ async def obtain(client, username="khan", password=PASSWORD):
 
 
 async def test_obtain_use_refresh_blacklist(client, jwt_settings, user):
-    """"Pre-built views" and "URL Routing": obtain, use, refresh (rotating), blacklist, then refused."""
+    """ "Pre-built views" and "URL Routing": obtain, use, refresh (rotating), blacklist, then refused."""
     response = await obtain(client)
     assert response.status_code == 200
     pair = response.json()
@@ -43,7 +43,7 @@ async def test_obtain_use_refresh_blacklist(client, jwt_settings, user):
 
 
 async def test_obtain_refuses_wrong_password_and_inactive_user(client, jwt_settings, user):
-    """"TokenObtainView": a wrong password or an inactive user is a 401 with the documented message."""
+    """ "TokenObtainView": a wrong password or an inactive user is a 401 with the documented message."""
     wrong = await obtain(client, password="nope")
     assert wrong.status_code == 401
     assert wrong.json() == {"detail": "No active account found with the given credentials"}
@@ -54,7 +54,7 @@ async def test_obtain_refuses_wrong_password_and_inactive_user(client, jwt_setti
 
 
 async def test_obtain_with_a_malformed_body_is_a_400(client, jwt_settings, user):
-    """"TokenObtainView": the body is validated (missing fields are a 400, not a 500)."""
+    """ "TokenObtainView": the body is validated (missing fields are a 400, not a 500)."""
     response = await client.post("/api/auth/token/", {"username": "khan"}, format="json")
     assert response.status_code == 400
     assert response.json() == {"password": ["This field is required."]}
@@ -63,7 +63,7 @@ async def test_obtain_with_a_malformed_body_is_a_400(client, jwt_settings, user)
 
 
 async def test_refresh_without_rotation_returns_access_only(client, jwt_settings, user):
-    """"Refresh token rotation": with ROTATE_REFRESH_TOKENS False only the access token comes back,
+    """ "Refresh token rotation": with ROTATE_REFRESH_TOKENS False only the access token comes back,
     and the refresh token stays usable."""
     jwt_settings(ROTATE_REFRESH_TOKENS=False)
     refresh = (await obtain(client)).json()["refresh"]
@@ -74,7 +74,7 @@ async def test_refresh_without_rotation_returns_access_only(client, jwt_settings
 
 
 async def test_refresh_of_blacklisted_token_without_rotation_is_refused(client, jwt_settings, user):
-    """"TokenRefreshView": the refresh token must not be blacklisted."""
+    """ "TokenRefreshView": the refresh token must not be blacklisted."""
     jwt_settings(ROTATE_REFRESH_TOKENS=False)
     refresh = (await obtain(client)).json()["refresh"]
     assert (await client.post("/api/auth/token/blacklist/", {"refresh": refresh}, format="json")).status_code == 204
@@ -83,14 +83,14 @@ async def test_refresh_of_blacklisted_token_without_rotation_is_refused(client, 
 
 
 async def test_blacklisting_twice_is_refused(client, jwt_settings, user):
-    """"TokenBlacklistView": a token already blacklisted cannot be blacklisted again (401)."""
+    """ "TokenBlacklistView": a token already blacklisted cannot be blacklisted again (401)."""
     refresh = (await obtain(client)).json()["refresh"]
     assert (await client.post("/api/auth/token/blacklist/", {"refresh": refresh}, format="json")).status_code == 204
     assert (await client.post("/api/auth/token/blacklist/", {"refresh": refresh}, format="json")).status_code == 401
 
 
 async def test_token_classes(jwt_settings, user):
-    """"Token classes" and "Token shape and claims"."""
+    """ "Token classes" and "Token shape and claims"."""
     access = AccessToken.for_user(user)
     refresh = RefreshToken.for_user(user)
     header, payload, _ = split(access)
@@ -110,7 +110,7 @@ async def test_token_classes(jwt_settings, user):
 
 
 async def test_verify_checks_the_token_type(jwt_settings, user):
-    """"Troubleshooting / Wrong token type": each class verifies only its own type."""
+    """ "Troubleshooting / Wrong token type": each class verifies only its own type."""
     with pytest.raises(TokenError, match="Wrong token type"):
         AccessToken.verify(str(RefreshToken.for_user(user)))
     with pytest.raises(TokenError, match="Wrong token type"):
@@ -118,7 +118,7 @@ async def test_verify_checks_the_token_type(jwt_settings, user):
 
 
 async def test_ablacklist_revokes_a_refresh_token(client, jwt_settings, user):
-    """"Token classes": RefreshToken.ablacklist() records the token in the blacklist."""
+    """ "Token classes": RefreshToken.ablacklist() records the token in the blacklist."""
     refresh = RefreshToken.for_user(user)
     await refresh.ablacklist()
     response = await client.post("/api/auth/token/refresh/", {"refresh": str(refresh)}, format="json")
@@ -140,7 +140,7 @@ async def test_sync_and_async_paths_agree(client, jwt_settings, user, path):
 
 
 async def test_no_header_falls_through_to_anonymous(client, jwt_settings, user):
-    """"Authentication flow": without a Bearer header JWTAuthentication returns None (401 from the
+    """ "Authentication flow": without a Bearer header JWTAuthentication returns None (401 from the
     permission, with the first authenticator's WWW-Authenticate)."""
     response = await client.get("/api/jwt/")
     assert response.status_code == 401

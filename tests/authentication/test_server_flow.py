@@ -25,9 +25,21 @@ class JWTServer:
         self.log_path = log_path
         with open(log_path, "wb") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", "tests.support.jwtproject.asgi:application", "--host", "127.0.0.1",
-                 "--port", str(self.port), "--no-access-log"],
-                cwd=ROOT, env={**env, "ASGI_HANDLER": handler}, stdout=log, stderr=subprocess.STDOUT,
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "tests.support.jwtproject.asgi:application",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                    "--no-access-log",
+                ],
+                cwd=ROOT,
+                env={**env, "ASGI_HANDLER": handler},
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         self.http = httpx.Client(base_url=self.url, timeout=20)
         deadline = time.monotonic() + 40
@@ -35,10 +47,10 @@ class JWTServer:
             try:
                 self.http.get("/api/profile/")
                 return
-            except httpx.TransportError:
+            except httpx.TransportError as exc:
                 if self.process.poll() is not None or time.monotonic() > deadline:
                     self.stop()
-                    raise AssertionError(f"server did not start:\n{log_path.read_text()}")
+                    raise AssertionError(f"server did not start:\n{log_path.read_text()}") from exc
                 time.sleep(0.1)
 
     def post(self, path, body):
@@ -57,13 +69,24 @@ class JWTServer:
 def servers(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("jwt-servers")
     database = Database(tmp_path, "jwt")
-    env = {**os.environ, **database.env(), "PYTHONPATH": str(ROOT), "JWT_REDIS_PREFIX": f"restflow-auth-{os.getpid()}",
-           "DJANGO_SETTINGS_MODULE": "tests.support.jwtproject.settings"}
+    env = {
+        **os.environ,
+        **database.env(),
+        "PYTHONPATH": str(ROOT),
+        "JWT_REDIS_PREFIX": f"restflow-auth-{os.getpid()}",
+        "DJANGO_SETTINGS_MODULE": "tests.support.jwtproject.settings",
+    }
     if "SHOP_SQLITE_PATH" in env:
         env.pop("DATABASE_URL", None)
     manage = [sys.executable, "-m", "django"]
-    for command in (["migrate", "-v", "0"],
-                    ["shell", "-c", "from django.contrib.auth.models import User; User.objects.create_user('khan', password='s3cret')"]):
+    for command in (
+        ["migrate", "-v", "0"],
+        [
+            "shell",
+            "-c",
+            "from django.contrib.auth.models import User; User.objects.create_user('khan', password='s3cret')",
+        ],
+    ):
         result = subprocess.run([*manage, *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
         assert result.returncode == 0, result.stderr
     started = {handler: JWTServer(handler, env, tmp_path / f"{handler}.log") for handler in HANDLERS}
@@ -76,7 +99,7 @@ def servers(tmp_path_factory):
 
 @pytest.mark.parametrize("handler", HANDLERS)
 def test_obtain_use_refresh_blacklist_use_again(servers, handler):
-    """"URL Routing" client flow: obtain, use, refresh with rotation, replay refused, logout, refused again."""
+    """ "URL Routing" client flow: obtain, use, refresh with rotation, replay refused, logout, refused again."""
     server = servers[handler]
     pair = server.post("/api/auth/token/", {"username": "khan", "password": "s3cret"})
     assert pair.status_code == 200, pair.text

@@ -40,10 +40,15 @@ def require_verified_email(user):
         ({"ALGORITHM": "HS257"}, r"\['ALGORITHM'\] is 'HS257', which is not supported. Set one of"),
         ({"SIGNING_KEY": None}, r"\['SIGNING_KEY'\] is not set. Set a random secret"),
         ({"SIGNING_KEY": "short"}, r"\['SIGNING_KEY'\] is too short for HS256.*Use a longer key"),
-        ({"SIGNING_KEY": "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----"},
-         r"\['SIGNING_KEY'\] does not fit HS256: .*asymmetric key.*Set a random secret"),
+        (
+            {"SIGNING_KEY": "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----"},
+            r"\['SIGNING_KEY'\] does not fit HS256: .*asymmetric key.*Set a random secret",
+        ),
         ({"VERIFYING_KEY": "other" * 20}, r"\['VERIFYING_KEY'\] is set but HS256 signs and verifies with SIGNING_KEY"),
-        ({"ALGORITHM": "RS256"}, r"\['VERIFYING_KEY'\] is not set but RS256 verifies with a public key. Set VERIFYING_KEY"),
+        (
+            {"ALGORITHM": "RS256"},
+            r"\['VERIFYING_KEY'\] is not set but RS256 verifies with a public key. Set VERIFYING_KEY",
+        ),
         ({"ACCESS_TOKEN_LIFETIME": 300}, r"\['ACCESS_TOKEN_LIFETIME'\] is 300. Set a positive datetime.timedelta"),
         ({"REFRESH_TOKEN_LIFETIME": timedelta(0)}, r"\['REFRESH_TOKEN_LIFETIME'\]"),
         ({"LEEWAY": -1}, r"\['LEEWAY'\] is -1"),
@@ -64,14 +69,15 @@ def require_verified_email(user):
     ids=lambda value: str(value)[:40],
 )
 def test_bad_settings_fail_with_what_to_set(jwt_settings, keys, message):
-    """"Settings reference", "Key shape validation", "Algorithm rejection": each bad value names the key and what to set."""
+    """ "Settings reference", "Key shape validation", "Algorithm rejection": each bad value names the
+    key and what to set."""
     jwt_settings(**keys)
     with pytest.raises(ImproperlyConfigured, match=message):
         jwt_config()
 
 
 def test_asymmetric_keys_are_checked_as_a_pair(jwt_settings, rsa_keys, ec_keys):
-    """"Asymmetric": the public key must verify what the private key signs; a public key cannot sign."""
+    """ "Asymmetric": the public key must verify what the private key signs; a public key cannot sign."""
     private, public = rsa_keys
     jwt_settings(ALGORITHM="RS256", SIGNING_KEY=private, VERIFYING_KEY=ec_keys[1])
     with pytest.raises(ImproperlyConfigured, match=r"VERIFYING_KEY'\] does not fit RS256"):
@@ -86,7 +92,7 @@ def test_asymmetric_keys_are_checked_as_a_pair(jwt_settings, rsa_keys, ec_keys):
 
 @pytest.mark.parametrize("algorithm", ["HS256", "HS384", "HS512", "RS256", "RS512", "PS256", "ES256", "EdDSA"])
 async def test_each_algorithm_family_issues_and_verifies(client, jwt_settings, user, rsa_keys, ec_keys, algorithm):
-    """"Signing keys and algorithms": HMAC and the asymmetric families, end to end."""
+    """ "Signing keys and algorithms": HMAC and the asymmetric families, end to end."""
     keys = {"RS": rsa_keys, "PS": rsa_keys, "ES": ec_keys, "Ed": pem_pair(ed25519.Ed25519PrivateKey.generate())}
     if algorithm.startswith("HS"):
         jwt_settings(ALGORITHM=algorithm, SIGNING_KEY=SIGNING_KEY + "x" * 64)
@@ -100,7 +106,7 @@ async def test_each_algorithm_family_issues_and_verifies(client, jwt_settings, u
 
 
 async def test_verifier_without_the_private_key(client, jwt_settings, user, rsa_keys):
-    """"Asymmetric": a service holding only VERIFYING_KEY verifies tokens but cannot issue them."""
+    """ "Asymmetric": a service holding only VERIFYING_KEY verifies tokens but cannot issue them."""
     private, public = rsa_keys
     jwt_settings(ALGORITHM="RS256", SIGNING_KEY=private, VERIFYING_KEY=public)
     token = AccessToken.for_user(user)
@@ -111,7 +117,7 @@ async def test_verifier_without_the_private_key(client, jwt_settings, user, rsa_
 
 
 def test_defaults_are_the_documented_ones():
-    """"Settings reference": the documented defaults."""
+    """ "Settings reference": the documented defaults."""
     jwt = DEFAULTS["JWT"]
     assert jwt["ALGORITHM"] == "HS256" and jwt["ACCESS_TOKEN_LIFETIME"] == timedelta(minutes=5)
     assert jwt["REFRESH_TOKEN_LIFETIME"] == timedelta(days=1) and jwt["BLACKLIST_ENABLED"] is True
@@ -127,7 +133,7 @@ async def test_lifetimes(jwt_settings, user):
 
 
 async def test_custom_user_id_claim_and_field(client, jwt_settings, user):
-    """"Custom user-id claim and field": the token carries {"uid": user.username}, the lookup uses it."""
+    """ "Custom user-id claim and field": the token carries {"uid": user.username}, the lookup uses it."""
     jwt_settings(USER_ID_CLAIM="uid", USER_ID_FIELD="username")
     token = AccessToken.for_user(user)
     assert token["uid"] == "khan" and "user_id" not in token.payload
@@ -135,7 +141,7 @@ async def test_custom_user_id_claim_and_field(client, jwt_settings, user):
 
 
 def test_allowlist_can_be_extended(jwt_settings):
-    """"Custom user-id claim and field": a field outside the default allowlist works once allowed."""
+    """ "Custom user-id claim and field": a field outside the default allowlist works once allowed."""
     jwt_settings(USER_ID_FIELD="email")
     with pytest.raises(ImproperlyConfigured, match="not in USER_ID_FIELD_ALLOWLIST|not unique"):
         jwt_config()
@@ -145,7 +151,7 @@ def test_allowlist_can_be_extended(jwt_settings):
 
 
 async def test_auth_header_types(client, jwt_settings, user):
-    """"AUTH_HEADER_TYPES": any listed prefix, any case; the first one in WWW-Authenticate."""
+    """ "AUTH_HEADER_TYPES": any listed prefix, any case; the first one in WWW-Authenticate."""
     jwt_settings(AUTH_HEADER_TYPES=("JWT", "Bearer"))
     token = str(AccessToken.for_user(user))
     for prefix in ("bearer", "BEARER", "JWT", "jwt"):
@@ -159,7 +165,7 @@ async def test_auth_header_types(client, jwt_settings, user):
 
 
 async def test_user_authentication_rule(client, jwt_settings, user, django_user_model):
-    """"USER_AUTHENTICATION_RULE": a dotted path or a callable; False means no tokens."""
+    """ "USER_AUTHENTICATION_RULE": a dotted path or a callable; False means no tokens."""
     for rule in ("tests.authentication.test_settings.require_verified_email", require_verified_email):
         jwt_settings(USER_AUTHENTICATION_RULE=rule)
         response = await client.post("/api/auth/token/", {"username": "khan", "password": PASSWORD}, format="json")
@@ -171,7 +177,7 @@ async def test_user_authentication_rule(client, jwt_settings, user, django_user_
 
 
 def test_blacklist_backend_by_path_class_or_instance(jwt_settings):
-    """"Custom backend": BLACKLIST_BACKEND as a dotted path, a class, or an instance."""
+    """ "Custom backend": BLACKLIST_BACKEND as a dotted path, a class, or an instance."""
     backend = CacheBlacklistBackend()
     for value in ("restflow.authentication.jwt.CacheBlacklistBackend", CacheBlacklistBackend, backend):
         jwt_settings(BLACKLIST_BACKEND=value)

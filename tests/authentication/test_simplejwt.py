@@ -14,13 +14,13 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls("tests.s
 
 
 def test_adapter_is_simplejwts_class_and_not_at_the_package_root():
-    """"Usage": imported from the submodule; it is simplejwt's JWTAuthentication with aauthenticate."""
+    """ "Usage": imported from the submodule; it is simplejwt's JWTAuthentication with aauthenticate."""
     assert issubclass(SimpleJWTAuthentication, simplejwt_authentication.JWTAuthentication)
     assert not hasattr(restflow.authentication, "SimpleJWTAuthentication")
 
 
 async def test_simplejwt_tokens_authenticate_async_and_sync_views(client, user):
-    """"Async user lookup" and "Settings": simplejwt's tokens, simplejwt's SIMPLE_JWT."""
+    """ "Async user lookup" and "Settings": simplejwt's tokens, simplejwt's SIMPLE_JWT."""
     access = RefreshToken.for_user(user).access_token
     for path in ("/api/simplejwt/", "/api/simplejwt-sync/"):
         response = await client.get(path, **bearer(access))
@@ -42,7 +42,7 @@ async def test_inactive_and_deleted_users_are_refused(client, user):
 
 
 async def test_simplejwt_views_and_settings(client, user):
-    """"Token issuance and refresh" and "Settings": simplejwt's own views issue the tokens, signed
+    """ "Token issuance and refresh" and "Settings": simplejwt's own views issue the tokens, signed
     with SIMPLE_JWT's key (tests/settings.py), and the adapter accepts them."""
     response = await client.post("/api/simplejwt/token/", {"username": "khan", "password": PASSWORD}, format="json")
     pair = response.json()
@@ -52,13 +52,15 @@ async def test_simplejwt_views_and_settings(client, user):
 
 
 async def test_sliding_tokens(client, user):
-    """"Sliding tokens and other simplejwt features": AUTH_TOKEN_CLASSES names SlidingToken."""
-    body = (await client.post("/api/simplejwt/sliding/", {"username": "khan", "password": PASSWORD}, format="json")).json()
+    """ "Sliding tokens and other simplejwt features": AUTH_TOKEN_CLASSES names SlidingToken."""
+    body = (
+        await client.post("/api/simplejwt/sliding/", {"username": "khan", "password": PASSWORD}, format="json")
+    ).json()
     response = await client.get("/api/simplejwt/", **bearer(body["token"]))
     assert response.json()["id"] == user.id
 
 
 async def test_restflow_tokens_are_not_simplejwt_tokens(client, jwt_settings, user):
-    """"Difference from the built-in": the two token formats are not interchangeable."""
+    """ "Difference from the built-in": the two token formats are not interchangeable."""
     assert (await client.get("/api/simplejwt/", **bearer(RestflowAccessToken.for_user(user)))).status_code == 401
     assert (await client.get("/api/jwt/", **bearer(AccessToken.for_user(user)))).status_code == 401

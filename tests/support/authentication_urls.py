@@ -19,12 +19,14 @@ from restflow.views import APIView, AsyncAPIView
 
 
 def _who(request):
-    return Response({
-        "id": request.user.id,
-        "username": request.user.username,
-        "authenticator": type(request.successful_authenticator).__name__,
-        "auth": type(request.auth).__name__,
-    })
+    return Response(
+        {
+            "id": request.user.id,
+            "username": request.user.username,
+            "authenticator": type(request.successful_authenticator).__name__,
+            "auth": type(request.auth).__name__,
+        }
+    )
 
 
 class ProfileView(AsyncAPIView):

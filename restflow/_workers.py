@@ -34,7 +34,8 @@ class Worker(Executor):
     ``prologue``, when set, runs on the thread just before the next call
     submitted, then is cleared: the handler puts Django's own
     ``request_started`` receivers there, so a request pays for them only if it
-    sends work to its thread, and with no extra hop when it does.
+    sends work to its thread, and with no extra hop when it does. ``epilogue``
+    (Django's ``request_finished`` receivers) runs in ``end_request``'s call.
 
     ``busy`` is True while the request's last call (not counting ``after``
     calls, which nobody awaits) has not finished: a request abandoned by its
@@ -44,6 +45,7 @@ class Worker(Executor):
     def __init__(self, name):
         self.name = name
         self.prologue = None
+        self.epilogue = None
         self.submitted = 0
         self.idle_since = None  # when it was last given back to the pool
         self._last = None  # the future of the last call submitted
@@ -83,8 +85,16 @@ class Worker(Executor):
             callback()
 
     def end_request(self):
-        """Queue the check that the request left no transaction open on this thread (see ``_check_transactions``)."""
-        self.after(self._check_transactions)
+        """Queue, as one call, the request's ``epilogue`` (if set) and the check that it left no transaction open."""
+        epilogue, self.epilogue = self.epilogue, None
+        self.after(self._finish, epilogue)
+
+    def _finish(self, epilogue):
+        try:
+            if epilogue is not None:
+                epilogue()
+        finally:
+            self._check_transactions()
 
     def _check_transactions(self):
         """Roll back a transaction a request left open (``atomic()`` never exited), and renew the thread.

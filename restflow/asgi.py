@@ -95,7 +95,7 @@ class ASGIHandler(django_asgi.ASGIHandler):
         finally:
             worker.prologue = None
             if worker.submitted:
-                worker.end_request()
+                worker.end_request()  # the epilogue, then a transaction left open is rolled back
             # A request abandoned by its client may still run on the thread: the
             # worker is lent again only once that call has finished.
             loop = asyncio.get_running_loop()
@@ -168,9 +168,9 @@ class ASGIHandler(django_asgi.ASGIHandler):
             response.closed = True
         on_worker = [r for r in sync_receivers if r in _THREAD_CONFINED]
         if on_worker and worker.submitted:
-            # Fire and forget: the worker runs calls in order, so the next
-            # request it serves starts after these are done.
-            worker.after(_Send(signals.request_finished, sender, on_worker))
+            # Fire and forget, at the request's end on the worker: it runs calls
+            # in order, so the next request it serves starts after these are done.
+            worker.epilogue = _Send(signals.request_finished, sender, on_worker)
         _Send(signals.request_finished, sender, [r for r in sync_receivers if r not in on_worker])()
 
 

@@ -199,16 +199,17 @@ class KeyConstructor(metaclass=KeyConstructorMeta):
         return [wrapper for klass in _subclasses(cls) for wrapper in list(klass._users)]
 
     @classmethod
-    def wipe(cls, **kwargs):
-        """``delete_by_prefix(**kwargs)`` (or ``invalidate_all()`` without kwargs) on every function using this constructor."""
+    def wipe(cls, *args, **kwargs):
+        """``delete_by_prefix(*args, **kwargs)`` (``invalidate_all()`` without arguments) on every function
+        using this constructor."""
         for wrapper in cls._wrappers():
-            wrapper.delete_by_prefix(**kwargs) if kwargs else wrapper.invalidate_all()
+            wrapper.delete_by_prefix(*args, **kwargs) if args or kwargs else wrapper.invalidate_all()
 
     @classmethod
-    async def awipe(cls, **kwargs):
+    async def awipe(cls, *args, **kwargs):
         """``wipe`` from async code."""
         for wrapper in cls._wrappers():
-            await (wrapper.adelete_by_prefix(**kwargs) if kwargs else wrapper.ainvalidate_all())
+            await (wrapper.adelete_by_prefix(*args, **kwargs) if args or kwargs else wrapper.ainvalidate_all())
 
     @classmethod
     def _previous_versions(cls):

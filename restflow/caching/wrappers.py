@@ -106,8 +106,9 @@ class CachedWrapper:
         """The key ``value`` is stored under (the key it was looked up with, unless the value says otherwise)."""
         return key
 
-    def _prefix_pattern(self, kwargs):
-        context = self._context(self._arguments((), kwargs, partial=True))
+    def _prefix_pattern(self, args, kwargs):
+        """The glob of the partition the arguments name (bound to the function's signature as a call's are)."""
+        context = self._context(self._arguments(args, kwargs, partial=True))
         return self.key_constructor.partition_pattern(self.function_id, context)
 
     # What is stored: (encoded value, cached_at, reset_at). Subclasses encode responses.
@@ -203,10 +204,11 @@ class CachedWrapper:
         self._sync_only("delete_cache")
         self.store.invalidate(self.function_id, key=self.get_cache_key(*args, **kwargs))
 
-    def delete_by_prefix(self, **kwargs):
-        """Drop every entry of the partition the keyword arguments name."""
+    def delete_by_prefix(self, *args, **kwargs):
+        """Drop every entry of the partition the arguments name (keywords are safest: a positional
+        value binds to the function's first parameter, as in a call)."""
         self._sync_only("delete_by_prefix")
-        self.store.invalidate(self.function_id, self._prefix_pattern(kwargs))
+        self.store.invalidate(self.function_id, self._prefix_pattern(args, kwargs))
 
     def invalidate_all(self):
         """Drop every entry this function ever wrote."""
@@ -283,16 +285,16 @@ class CachedWrapper:
     async def adelete_cache(self, *args, **kwargs):
         await self.store.ainvalidate(self.function_id, key=self.get_cache_key(*args, **kwargs))
 
-    async def adelete_by_prefix(self, **kwargs):
-        await self.store.ainvalidate(self.function_id, self._prefix_pattern(kwargs))
+    async def adelete_by_prefix(self, *args, **kwargs):
+        await self.store.ainvalidate(self.function_id, self._prefix_pattern(args, kwargs))
 
     async def ainvalidate_all(self):
         await self.store.ainvalidate(self.function_id, self.key_constructor.function_pattern(self.function_id))
 
     # For invalidation workers, which may run sync code for an async function.
 
-    def sync_delete_by_prefix(self, **kwargs):
-        self.store.invalidate(self.function_id, self._prefix_pattern(kwargs))
+    def sync_delete_by_prefix(self, *args, **kwargs):
+        self.store.invalidate(self.function_id, self._prefix_pattern(args, kwargs))
 
     def sync_delete_cache(self, **kwargs):
         self.store.invalidate(self.function_id, key=self.get_cache_key(**kwargs))

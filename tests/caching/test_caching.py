@@ -263,6 +263,15 @@ def test_partition_vs_suffix_and_delete_by_prefix(backend):
     assert payload.get_cache_only(2, "en") == {"user": 2, "lang": "en"}
 
 
+def test_delete_by_prefix_binds_positional_values_as_a_call_does(backend):
+    """cache-result.md, delete_by_prefix: arguments bind to the function's signature, positional ones too."""
+    payload, seen = counting()
+    payload(1, "en"), payload(2, "en")
+    payload.delete_by_prefix(1)
+    assert payload.get_cache_only(1, "en") is CACHE_MISSING
+    assert payload.get_cache_only(2, "en") == {"user": 2, "lang": "en"}
+
+
 def test_wipe_every_function_sharing_a_constructor(backend):
     """key-constructors.md, Wiping every function that shares a constructor: wipe(user_id=...) and wipe()."""
 

@@ -51,7 +51,10 @@ class KeyContext:
 
     @classmethod
     def from_call(cls, func, args, kwargs):
-        """The context of calling ``func(*args, **kwargs)`` (arguments bound, defaults applied)."""
+        """The context of calling ``func(*args, **kwargs)`` (arguments bound, defaults applied);
+        without a function, the keyword arguments are the call's arguments."""
+        if func is None:
+            return cls(dict(kwargs or {}))
         signature = inspect.signature(func)
         bound = signature.bind_partial(*(args or ()), **(kwargs or {}))
         bound.apply_defaults()
@@ -168,6 +171,7 @@ class ArgsKeyField(CacheKeyField):
 
     def __init__(self, arguments="*", path=None, normalizer=None, **options):
         super().__init__(**options)
+        self.arguments = arguments
         self.names = _names(arguments)
         self.path = path
         self.normalizer = normalizer
@@ -236,7 +240,15 @@ class QueryParamsKeyField(CacheKeyField):
             return {}
         params = getattr(request, "query_params", None) or request.GET
         names = sorted(params) if self.names is None else self.names
-        return {name: sorted(params.getlist(name)) for name in names if name in params}
+        return {name: sorted(_values(params, name)) for name in names if name in params}
+
+
+def _values(params, name):
+    """Every value of a query parameter: a QueryDict's list, or a plain dict's value (listed)."""
+    if hasattr(params, "getlist"):
+        return params.getlist(name)
+    value = params[name]
+    return [str(item) for item in value] if isinstance(value, (list, tuple)) else [str(value)]
 
 
 class ViewKwargsKeyField(CacheKeyField):

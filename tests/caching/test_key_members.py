@@ -111,3 +111,20 @@ def test_a_version_written_as_digits_is_an_integer():
             version = "3"
 
     assert Digits().get_version() == 3
+
+
+def test_field_members_without_a_function_read_the_keyword_arguments():
+    field = ArgsKeyField(["user_id"])
+    assert field.arguments == ["user_id"]
+    assert field.get_key_payload(None, (), {"user_id": 3, "lang": "en"}) == {"user_id": 3}
+    assert ConstantKeyField("v", "1").get_cache_key_part(None, (), {}) == "v=1"
+
+
+def test_query_params_key_field_reads_a_plain_dict_of_parameters():
+    from types import SimpleNamespace
+
+    from restflow.caching import QueryParamsKeyField
+
+    request = SimpleNamespace(query_params={"tag": ["b", "a"], "page": 2})
+    payload = QueryParamsKeyField("*").get_key_payload(None, (), {"request": request})
+    assert list(payload.values()) == [{"page": ["2"], "tag": ["a", "b"]}]

@@ -10,13 +10,25 @@ A serializer class may override one of those methods and still count as DRF's wh
 its override only refuses async user code before calling DRF's (restflow's own
 serializer classes do): it marks the override with ``runs_drfs``, and the engine
 asks the class ``_runs_async_code(name)`` whether that refusal applies.
+
+``split_header_value``: how the installed DRF splits a ``Vary`` header it adds to (a helper
+DRF 3.17 introduced; 3.16 splits with Django's ``cc_delim_re``).
 """
 
 import warnings
 
 import rest_framework
 
-__all__ = ["TESTED_DRF", "plans_enabled", "owner_module", "is_drfs", "runs_drfs", "awaits_own_code"]
+try:  # DRF 3.17 and later (Django's helper from 6.1)
+    from rest_framework.compat import split_header_value
+except ImportError:  # DRF 3.16 splits a header with Django's cc_delim_re
+    from django.utils.cache import cc_delim_re
+
+    split_header_value = cc_delim_re.split
+
+__all__ = [
+    "TESTED_DRF", "awaits_own_code", "is_drfs", "owner_module", "plans_enabled", "runs_drfs", "split_header_value",
+]
 
 # The (major, minor) DRF releases the test suite runs the plans against: the lowest
 # allowed (pyproject.toml) and the newest, each a CI leg (.ci/run).

@@ -29,9 +29,10 @@ from django.core.handlers.asgi import ASGIRequest
 from django.utils.cache import patch_vary_headers
 from django.utils.module_loading import import_string
 from rest_framework import renderers, serializers
-from rest_framework.compat import LONG_SEPARATORS, SHORT_SEPARATORS, split_header_value
+from rest_framework.compat import LONG_SEPARATORS, SHORT_SEPARATORS
 from rest_framework.renderers import JSONRenderer
 
+from restflow._drf_own import split_header_value
 from restflow._memo import Memo
 from restflow._sync import in_thread, resolve
 

@@ -48,6 +48,7 @@ COMPAT_NAMES = {
             "LOOKUP_CATEGORIES": "restflow.filters.lookups:LOOKUP_GROUPS",
         },
         "restflow.filters.filterset": {"InlineFilterSet": "restflow.filters.inline:InlineFilterSet"},
+        "restflow.filters.backend": {"field_to_schema": "restflow.filters.schema:field_to_schema"},
     },
 }
 

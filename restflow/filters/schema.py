@@ -49,9 +49,11 @@ def value_schema(parser):
         bounds = {"minimum": parser.min_value, "maximum": parser.max_value}
         return {"type": "integer", **{key: value for key, value in bounds.items() if value is not None}}
     if isinstance(parser, serializers.FloatField):
-        return {"type": "number", "format": "float"}
+        bounds = {"minimum": parser.min_value, "maximum": parser.max_value}
+        return {"type": "number", "format": "float", **{key: value for key, value in bounds.items() if value is not None}}
     if isinstance(parser, serializers.DecimalField):
-        return {"type": "string", "format": "decimal"}
+        limits = {"x-maxDigits": parser.max_digits, "x-decimalPlaces": parser.decimal_places}
+        return {"type": "string", "format": "decimal", **{key: value for key, value in limits.items() if value is not None}}
     formats = [
         (serializers.DateTimeField, "date-time"), (serializers.DateField, "date"), (serializers.TimeField, "time"),
         (serializers.DurationField, "duration"), (serializers.EmailField, "email"),
@@ -63,6 +65,14 @@ def value_schema(parser):
     if isinstance(parser, serializers.CharField):
         bounds = {"minLength": parser.min_length, "maxLength": parser.max_length}
         schema.update({key: value for key, value in bounds.items() if value is not None})
+    return schema
+
+
+def field_to_schema(field):
+    """The OpenAPI schema of a filter field's bare parameter (an array for a list-valued field)."""
+    schema = value_schema(field.parser)
+    if field.many and schema.get("type") != "array":
+        schema = {"type": "array", "items": schema}
     return schema
 
 

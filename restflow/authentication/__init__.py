@@ -1,8 +1,8 @@
 """Authentication for restflow's views: DRF's authenticators with an async surface, and JWT.
 
-``JWTAuthentication``, the token classes, ``TokenError`` and the blacklist backends need PyJWT
-(``pip install 'restflow-async[jwt]'``) and load on first use; the token views live in
-``restflow.authentication.views`` and the simplejwt adapter in ``restflow.authentication.simplejwt``.
+``JWTAuthentication``, the token classes and views, ``TokenError`` and the blacklist backends need
+PyJWT (``pip install 'restflow-async[jwt]'``) and load on first use (the views from
+``restflow.authentication.views``); the simplejwt adapter lives in ``restflow.authentication.simplejwt``.
 Add ``"restflow.authentication"`` to INSTALLED_APPS for the blacklist table and the startup check
 of ``RESTFLOW_SETTINGS["JWT"]``.
 """
@@ -25,18 +25,22 @@ from restflow.authentication.serializers import (
     TokenRefreshSerializer,
 )
 
-# Names loaded from restflow.authentication.jwt when first read (PyJWT is an optional extra).
-_JWT_NAMES = frozenset(
-    {
-        "AccessToken",
-        "BlacklistBackend",
-        "CacheBlacklistBackend",
-        "JWTAuthentication",
-        "ModelBlacklistBackend",
-        "RefreshToken",
-        "TokenError",
-    }
-)
+# Names loaded when first read, by module (PyJWT is an optional extra).
+_LAZY_NAMES = {
+    **dict.fromkeys(
+        (
+            "AccessToken",
+            "BlacklistBackend",
+            "CacheBlacklistBackend",
+            "JWTAuthentication",
+            "ModelBlacklistBackend",
+            "RefreshToken",
+            "TokenError",
+        ),
+        "restflow.authentication.jwt",
+    ),
+    **dict.fromkeys(("TokenBlacklistView", "TokenObtainView", "TokenRefreshView"), "restflow.authentication.views"),
+}
 
 __all__ = [
     "AccessToken",
@@ -51,9 +55,12 @@ __all__ = [
     "SessionAuthentication",
     "TokenAuthentication",
     "TokenBlacklistSerializer",
+    "TokenBlacklistView",
     "TokenError",
     "TokenObtainSerializer",
+    "TokenObtainView",
     "TokenRefreshSerializer",
+    "TokenRefreshView",
     "aauthenticate",
     "aauthenticate_when_read",
     "aperform_authentication",
@@ -62,6 +69,6 @@ __all__ = [
 
 
 def __getattr__(name):
-    if name in _JWT_NAMES:
-        return getattr(import_module("restflow.authentication.jwt"), name)
+    if name in _LAZY_NAMES:
+        return getattr(import_module(_LAZY_NAMES[name]), name)
     raise AttributeError(f"module 'restflow.authentication' has no attribute {name!r}")

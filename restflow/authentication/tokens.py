@@ -21,6 +21,11 @@ ACCESS_TOKEN_TYPE = "access"
 REFRESH_TOKEN_TYPE = "refresh"
 # Claims a decoded token must carry, whatever else it holds.
 REQUIRED_CLAIMS = ("token_type", "exp", "iat", "jti")
+# The longest ``jti`` a token may carry: the blacklist table's column (BlacklistedToken.jti) holds 128.
+MAX_JTI_LENGTH = 128
+# The latest ``exp`` a token may carry: 9999-12-31T23:59:59Z, the last second a datetime can hold
+# (a blacklist keeps a revoked token until it expires).
+LATEST_EXP = 253_402_300_799
 _REVOKE_SALT = "restflow.authentication.revoke_token"
 
 
@@ -47,7 +52,7 @@ def decode_token(raw):
     """The verified claims of ``raw``; ``TokenError`` when it is not a valid token."""
     config = jwt_config()
     try:
-        return pyjwt.decode(
+        payload = pyjwt.decode(
             raw,
             config.verifying_key,
             algorithms=[config.ALGORITHM],
@@ -64,6 +69,12 @@ def decode_token(raw):
         raise TokenError(_("Token is invalid: {reason}").format(reason=exc)) from exc
     except (ValueError, TypeError, RecursionError, OverflowError) as exc:  # hostile JSON in the token
         raise TokenError(_("Token is invalid.")) from exc
+    jti = payload["jti"]
+    if not isinstance(jti, str) or not 0 < len(jti) <= MAX_JTI_LENGTH:
+        raise TokenError(_("Token has an invalid 'jti' claim."))
+    if payload["exp"] > LATEST_EXP:
+        raise TokenError(_("Token has an invalid 'exp' claim."))
+    return payload
 
 
 def password_fingerprint(user, secret=None):

@@ -289,3 +289,16 @@ async def test_revoke_claim_name_is_configurable(client, jwt_settings, user):
     assert "pwd" in access.payload and "hash_password" not in access.payload
     await refused(client, hs256(claims(user, pwd="0" * 64)), "The user's password has been changed.")
     await accepted(client, access, user)
+
+
+@pytest.mark.parametrize("backend", ["CacheBlacklistBackend", "ModelBlacklistBackend"])
+@pytest.mark.parametrize("claim", [{"jti": "j" * 1000}, {"jti": ""}, {"exp": 10**12}], ids=["long-jti", "empty-jti", "far-exp"])
+async def test_signed_tokens_with_out_of_range_claims_are_401_not_500(client, jwt_settings, user, backend, claim):
+    """ "What a request with a token goes through": a correctly signed token whose ``jti`` the blacklist
+    cannot hold, or whose ``exp`` no datetime can hold, is refused on every path (no 500 on a write)."""
+    jwt_settings(BLACKLIST_BACKEND=f"restflow.authentication.jwt.{backend}")
+    refresh = hs256(claims(user, token_type="refresh", **claim))
+    for path in ("/api/auth/token/refresh/", "/api/auth/token/blacklist/"):
+        response = await client.post(path, {"refresh": refresh}, format="json")
+        assert response.status_code == 401, (path, response.content)
+    await refused(client, hs256(claims(user, **claim)))

@@ -161,3 +161,13 @@ def test_documented_import_paths():
     assert package.TokenObtainSerializer is serializers.TokenObtainSerializer
     assert package.TokenRefreshSerializer is serializers.TokenRefreshSerializer
     assert package.TokenBlacklistSerializer is serializers.TokenBlacklistSerializer
+
+
+def test_token_views_import_from_the_package():
+    """api/authentication/jwt-views.md, "URL Routing": the views import from restflow.authentication too."""
+    from restflow import authentication
+
+    assert authentication.TokenObtainView is TokenObtainView
+    assert authentication.TokenRefreshView is TokenRefreshView
+    assert authentication.TokenBlacklistView is TokenBlacklistView
+    assert {"TokenObtainView", "TokenRefreshView", "TokenBlacklistView"} <= set(authentication.__all__)

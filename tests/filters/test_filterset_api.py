@@ -1734,7 +1734,7 @@ def test_integration_openapi_type_mapping():
     got = {name: parameter["schema"] for name, parameter in schema(ProductFilterSet).items()}
     assert got["count"] == {"type": "integer", "minimum": 1, "maximum": 9}
     assert got["ratio"] == {"type": "number", "format": "float"}
-    assert got["amount"] == {"type": "string", "format": "decimal"}
+    assert got["amount"] == {"type": "string", "format": "decimal", "x-maxDigits": 40, "x-decimalPlaces": 20}
     assert got["flag"] == {"type": "boolean"}
     assert got["text"] == {"type": "string", "minLength": 2, "maxLength": 5}
     assert got["email"] == {"type": "string", "format": "email"}

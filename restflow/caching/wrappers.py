@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 from asgiref.sync import async_to_sync, iscoroutinefunction, markcoroutinefunction
 
 from restflow._sync import resolve
+from restflow.helpers import require_sync
 from restflow.caching.fields import KeyContext
 from restflow.caching.keys import DefaultKeyConstructor, as_key_constructor
 from restflow.caching.store import CACHE_MISSING, CACHE_UNAVAILABLE, CacheStore, absent
@@ -125,10 +126,13 @@ class CachedWrapper:
         return (stored, now.isoformat(), reset_at)
 
     def _wanted(self, value):
+        """Whether to store ``value``: ``cache_if``'s answer, the opposite of ``cache_unless``'s, else the
+        default. An async predicate's answer comes back as an awaitable (async functions await it)."""
         if self.cache_if is not None:
             return self.cache_if(value)
         if self.cache_unless is not None:
-            return not self.cache_unless(value)
+            answer = self.cache_unless(value)
+            return _negated(answer) if inspect.isawaitable(answer) else not answer
         return self.default_wanted(value)
 
     def default_wanted(self, value):
@@ -164,7 +168,7 @@ class CachedWrapper:
     def _compute(self, key, args, kwargs, status):
         generation = self.store.generation(self.function_id)  # an invalidation from here on wins
         value = self.func(*args, **kwargs)
-        if not self._wanted(value):
+        if not require_sync(self._wanted(value), "a sync cache_if/cache_unless predicate for a sync function"):
             if status is CacheStatus.REFRESH:
                 self.store.delete(key)
             return value, _metadata(status)
@@ -306,6 +310,10 @@ class CachedWrapper:
         if self.is_async:
             return async_to_sync(self.arefresh)(**kwargs)
         return self.refresh(**kwargs)
+
+
+async def _negated(awaitable):
+    return not await awaitable
 
 
 def cache_result(key_constructor=None, ttl=DEFAULT_TTL, invalidates_on=None, cache_if=None, cache_unless=None,

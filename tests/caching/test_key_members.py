@@ -128,3 +128,38 @@ def test_query_params_key_field_reads_a_plain_dict_of_parameters():
     request = SimpleNamespace(query_params={"tag": ["b", "a"], "page": 2})
     payload = QueryParamsKeyField("*").get_key_payload(None, (), {"request": request})
     assert list(payload.values()) == [{"page": ["2"], "tag": ["a", "b"]}]
+
+
+async def test_async_cache_if_and_cache_unless_predicates_are_awaited():
+    async def positive(value):
+        return value > 0
+
+    async def zero(value):
+        return value == 0
+
+    @cache_result(key_constructor={"x": ArgsKeyField("x")}, cache_if=positive)
+    async def kept_if(x):
+        return x
+
+    @cache_result(key_constructor={"x": ArgsKeyField("x")}, cache_unless=zero)
+    async def kept_unless(x):
+        return x
+
+    from restflow.caching import CACHE_MISSING
+
+    for function, kept, dropped in ((kept_if, 5, -3), (kept_unless, 7, 0)):
+        await function(kept), await function(dropped)
+        assert await function.aget_cache_only(kept) == kept
+        assert await function.aget_cache_only(dropped) is CACHE_MISSING
+
+
+def test_an_async_predicate_on_a_sync_function_is_refused():
+    async def positive(value):
+        return value > 0
+
+    @cache_result(key_constructor={"x": ArgsKeyField("x")}, cache_if=positive)
+    def sync_function(x):
+        return x
+
+    with pytest.raises(TypeError, match="sync cache_if/cache_unless predicate"):
+        sync_function(1)

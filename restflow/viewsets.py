@@ -70,6 +70,7 @@ _FIELD_SHAPES = {
     "pagination_class": _CLASS,
     "queryset": (lambda value: _has_all(value) or isinstance(value, (list, tuple)) or callable(value),
                  "a QuerySet, a Manager (or any object with all()), a list or a callable taking the view"),
+    "cache": (lambda value: callable(getattr(value, "wrap", None)), "a cache_response(...) policy"),
 }
 
 

@@ -330,6 +330,9 @@ def test_checks_clean_for_a_correct_urlconf(settings):
         ("permission_classes", ["not a class"]),
         ("queryset", 3),
         ("pagination_class", 10),
+        ("cache", 300),
+        ("cache", "notacache"),
+        ("cache", True),
     ],
 )
 def test_action_config_field_of_the_wrong_shape_is_refused(field, value):

@@ -43,6 +43,8 @@ class AsyncGenericAPIView(AsyncAPIView, GenericAPIView):
         keep it on the loop.
         """
         how = self._plan.queryset_for(getattr(self, "action", None))
+        if how is STOCK:
+            return self.get_queryset()
         return await run_step(how, self.get_queryset)
 
     async def aget_object(self):

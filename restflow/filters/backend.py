@@ -76,15 +76,16 @@ class RestflowFilterBackend(BaseFilterBackend):
         )
 
     def get_filterset(self, request, queryset, view):
-        """The FilterSet for this request: ``view.get_filterset(filterset_class)`` when the view
-        defines it, else the class built on the request's query parameters."""
+        """The FilterSet for this request (a DRF Request or a Django HttpRequest):
+        ``view.get_filterset(filterset_class)`` when the view defines it, else the class built on the
+        request's query parameters."""
         filterset_class = self.get_filterset_class(view, queryset)
         if filterset_class is None:
             return None
         getter = getattr(view, "get_filterset", None)
         if callable(getter):
             return getter(filterset_class)
-        return filterset_class(data=request.query_params, queryset=queryset, request=request, view=view)
+        return filterset_class(queryset=queryset, request=request, view=view)  # reads query_params, or GET
 
     def filter_queryset(self, request, queryset, view):
         filterset = self.get_filterset(request, queryset, view)

@@ -34,3 +34,18 @@ def test_list_field_child_errors_are_the_drf_fields_own(catalog):  # noqa: F811
 @pytest.mark.django_db
 def test_a_method_taking_star_args_receives_queryset_and_value(catalog):  # noqa: F811
     assert names(ByNamePrefix, "starts=B") == ["Ball"]
+
+
+@pytest.mark.django_db
+def test_the_backend_filters_a_plain_django_request(catalog):  # noqa: F811
+    from django.test import RequestFactory
+
+    from restflow.filters import RestflowFilterBackend
+    from tests.support.testapp.models import Product
+
+    class View:
+        filterset_class = ByPrices
+
+    request = RequestFactory().get("/", {"price": "5,40"})
+    queryset = RestflowFilterBackend().filter_queryset(request, Product.objects.all(), View())
+    assert sorted(product.name for product in queryset) == ["Ball", "Crane"]

@@ -14,12 +14,23 @@ Django takes its list of checks, and by ``restflow.viewsets``. It imports nothin
   ``USE_X_FORWARDED_HOST`` or ``USE_X_FORWARDED_PORT``) but DRF's ``NUM_PROXIES`` is unset: DRF's
   throttles then take a client's identity from ``X-Forwarded-For`` as the client sent it, and
   restflow's exact throttles, ignoring the header, see every client as the proxy.
+- ``restflow.E001``: a ``RESTFLOW_SETTINGS`` value that would fail requests only when first used:
+  the ``REDIS`` policy block, or a ``CACHE_SETTINGS["DEFAULT_DISPATCHER"]`` no dispatcher answers to
+  (every write under an invalidation rule would fail).
+- ``restflow.E002``: a routed view throttled by one of restflow's exact throttles whose ``cache_alias``
+  is not a Redis cache (every throttled request would fail).
 """
 
 from django.conf import settings
 from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.settings import api_settings
+
+from restflow import _redis
+from restflow._exact_throttle import ExactRateThrottleMixin
+from restflow.caching.dispatchers.base import check_dispatcher
+from restflow.caching.hashing import cache_setting
 
 _PROXY_SETTINGS = ("SECURE_PROXY_SSL_HEADER", "USE_X_FORWARDED_HOST", "USE_X_FORWARDED_PORT")
 
@@ -103,3 +114,56 @@ def check_num_proxies(app_configs=None, **kwargs):
             id="restflow.W003",
         )
     ]
+
+
+@checks.register()
+def check_settings_values(app_configs=None, **kwargs):
+    """restflow.E001: settings values that cannot work, found now rather than by the first request."""
+    problems = []
+    try:
+        _redis.policy()
+    except ImproperlyConfigured as exc:
+        problems.append((str(exc), "Correct RESTFLOW_SETTINGS['REDIS'] as docs/settings.md describes."))
+    try:
+        check_dispatcher(cache_setting("DEFAULT_DISPATCHER"))
+    except (ValueError, ImproperlyConfigured) as exc:
+        problems.append(
+            (
+                f"RESTFLOW_SETTINGS['CACHE_SETTINGS']['DEFAULT_DISPATCHER']: {exc}",
+                "Name a registered dispatcher, or install the engine it needs.",
+            )
+        )
+    return [checks.Error(message, hint=hint, id="restflow.E001") for message, hint in problems]
+
+
+def _throttle_classes(cls):
+    """The throttle classes a routed view uses: its own, and those its action_configs set."""
+    yield from getattr(cls, "throttle_classes", None) or ()
+    for config in (getattr(cls, "action_configs", None) or {}).values():
+        yield from getattr(config, "throttle_classes", None) or ()
+
+
+@checks.register(checks.Tags.urls)
+def check_exact_throttles(app_configs=None, **kwargs):
+    """restflow.E002: an exact throttle whose cache alias is not a Redis cache."""
+    if not getattr(settings, "ROOT_URLCONF", None):
+        return []
+    messages = []
+    for cls in dict.fromkeys(_routed_classes(get_resolver().url_patterns)):
+        for throttle in dict.fromkeys(_throttle_classes(cls)):
+            if not (isinstance(throttle, type) and issubclass(throttle, ExactRateThrottleMixin)):
+                continue
+            alias = throttle.cache_alias
+            if alias in settings.CACHES and _redis.redis_url(alias) is not None:
+                continue
+            messages.append(
+                checks.Error(
+                    f"{throttle.__name__} on {cls.__name__} counts in cache alias '{alias}', which is not a "
+                    "Redis cache: every throttled request would fail.",
+                    hint="Point the throttle's cache_alias at a django.core.cache.backends.redis.RedisCache "
+                    "(or django-redis) alias in CACHES.",
+                    obj=cls,
+                    id="restflow.E002",
+                )
+            )
+    return messages

@@ -11,14 +11,16 @@ import functools
 import inspect
 import types
 from datetime import datetime, timedelta, timezone
+from typing import NamedTuple
 
 from asgiref.sync import async_to_sync, iscoroutinefunction, markcoroutinefunction
+from rest_framework.response import Response
 
 from restflow._sync import resolve
-from restflow.helpers import require_sync
 from restflow.caching.fields import KeyContext
 from restflow.caching.keys import DefaultKeyConstructor, as_key_constructor
 from restflow.caching.store import CACHE_MISSING, CACHE_UNAVAILABLE, CacheStore, absent
+from restflow.helpers import require_sync
 
 DEFAULT_TTL = 3600
 _wrappers = {}  # function id -> wrapper, for invalidation workers
@@ -115,9 +117,15 @@ class CachedWrapper:
     # What is stored: (encoded value, cached_at, reset_at). Subclasses encode responses.
 
     def encode(self, value):
+        """What is stored for ``value``: a DRF Response (not rendered yet) by its data, status and headers."""
+        if isinstance(value, Response):
+            return _StoredResponse(value.data, value.status_code, list(value.items()))
         return value
 
     def decode(self, stored):
+        """The value ``stored`` stands for: a stored Response comes back as a fresh one, rendered per request."""
+        if isinstance(stored, _StoredResponse):
+            return Response(stored.data, status=stored.status, headers=dict(stored.headers))
         return stored
 
     def _entry(self, stored):
@@ -310,6 +318,12 @@ class CachedWrapper:
         if self.is_async:
             return async_to_sync(self.arefresh)(**kwargs)
         return self.refresh(**kwargs)
+
+
+class _StoredResponse(NamedTuple):
+    data: object
+    status: int
+    headers: list
 
 
 async def _negated(awaitable):

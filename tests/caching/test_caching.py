@@ -32,7 +32,7 @@ from restflow.caching import (
 )
 from restflow.caching.store import CacheStore
 from tests.support import caching_urls
-from tests.support.services import redis_answers, redis_url
+from tests.support.services import redis_url
 from tests.support.testapp.models import Category, Product
 from tests.support.testapp.serializers import ProductSerializer
 

@@ -13,6 +13,7 @@ the active language, and the values of the request headers the response names in
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import cc_delim_re
 from django.utils.translation import get_language
+from rest_framework.exceptions import NotAcceptable
 from rest_framework.request import Request
 
 from restflow.caching.fields import KeyContext
@@ -36,11 +37,27 @@ def _view_and_request(arguments):
 
 def _prepare(response, view, request):
     """Give an unrendered DRF Response what ``finalize_response`` would, so it can be rendered now."""
-    if getattr(response, "accepted_renderer", None) is None and hasattr(request, "accepted_renderer"):
+    if getattr(response, "accepted_renderer", None) is not None:
+        return response
+    if hasattr(request, "accepted_renderer"):
         response.accepted_renderer = request.accepted_renderer
         response.accepted_media_type = request.accepted_media_type
-        response.renderer_context = view.get_renderer_context() if view is not None else {"request": request}
+    elif view is not None:  # called outside dispatch (refresh() or bypass_cache() from a test or a task)
+        response.accepted_renderer, response.accepted_media_type = _negotiate(view, request)
+    else:
+        return response
+    response.renderer_context = view.get_renderer_context() if view is not None else {"request": request}
     return response
+
+
+def _negotiate(view, request):
+    """The view's renderer for ``request`` as DRF's negotiation picks it; its first one when none fits."""
+    renderers = view.get_renderers()
+    drf_request = request if isinstance(request, Request) else Request(request)
+    try:
+        return view.get_content_negotiator().select_renderer(drf_request, renderers)
+    except NotAcceptable:
+        return renderers[0], renderers[0].media_type
 
 
 class CachedResponseWrapper(CachedWrapper):

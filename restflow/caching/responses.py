@@ -11,11 +11,11 @@ the active language, and the values of the request headers the response names in
 """
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import cc_delim_re
 from django.utils.translation import get_language
 from rest_framework.exceptions import NotAcceptable
 from rest_framework.request import Request
 
+from restflow._drf_own import split_header_value
 from restflow.caching.fields import KeyContext
 from restflow.caching.hashing import hash_string
 from restflow.caching.keys import ResponseCacheKeyConstructor
@@ -90,7 +90,7 @@ class CachedResponseWrapper(CachedWrapper):
         return hash_string("\n".join(parts))[:16]
 
     def _store_key(self, key, response, args, kwargs):
-        vary = {name.strip().lower() for name in cc_delim_re.split(response.get("Vary", "")) if name.strip()}
+        vary = {name.strip().lower() for name in split_header_value(response.get("Vary", "")) if name.strip()}
         if vary <= self._vary:
             return key
         self._vary = self._vary | vary  # later lookups include these headers too

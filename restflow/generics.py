@@ -10,7 +10,7 @@ from rest_framework.permissions import SAFE_METHODS
 from restflow import mixins
 from restflow._changed_fields import remember_loaded
 from restflow._sync import STOCK, callable_from_sync, in_thread, run_step
-from restflow.apiview import AsyncAPIView, PaginatorMixin  # noqa: F401  (PaginatorMixin: for the viewsets)
+from restflow.apiview import AsyncAPIView
 
 # DRF's filters that build a queryset without touching the database.
 _QUERY_ONLY_BACKENDS = (SearchFilter.filter_queryset, OrderingFilter.filter_queryset)

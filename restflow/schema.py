@@ -15,9 +15,14 @@ from rest_framework.schemas.inspectors import ViewInspector
 from rest_framework.settings import api_settings
 
 from restflow._memo import per_class
-from restflow.filters import FilterSet, RestflowFilterBackend
-from restflow.mixins import AsyncCreateModelMixin, AsyncListModelMixin
+from restflow.filters.backend import RestflowFilterBackend
+from restflow.filters.filterset import FilterSet
 
+
+def _has_mixin(view, name):
+    """True when the view's class has restflow's model mixin ``name``. Found by name: the mixins sit
+    above the serializer engine, and every view's schema (this module) sits below them."""
+    return any(klass.__name__ == name and klass.__module__ == "restflow.mixins" for klass in type(view).__mro__)
 
 class RestflowSchemaMixin:
     """Serializers and paginator from the view's per-action getters, for drf-spectacular's AutoSchema.
@@ -94,7 +99,7 @@ class RestflowSchemaMixin:
         view = self.view
         if self.method != "GET" or hasattr(view, "action") or not hasattr(view, "get_pagination_class"):
             return False
-        if isinstance(view, AsyncListModelMixin):
+        if _has_mixin(view, "AsyncListModelMixin"):
             return True
         lookup = getattr(view, "lookup_url_kwarg", None) or getattr(view, "lookup_field", None)
         if lookup and "{" + lookup + "}" in self.path:
@@ -102,7 +107,7 @@ class RestflowSchemaMixin:
         return self.resolved_pagination_class() is not None
 
     def _is_create_operation(self):
-        if self.method == "POST" and not hasattr(self.view, "action") and isinstance(self.view, AsyncCreateModelMixin):
+        if self.method == "POST" and not hasattr(self.view, "action") and _has_mixin(self.view, "AsyncCreateModelMixin"):
             return True
         return super()._is_create_operation()
 

@@ -2,7 +2,8 @@
 
 from restflow._compat import register_compat_paths
 from restflow._postfetch import PostFetch
-from restflow.apiview import APIView, AsyncAPIView
+from restflow._view_helpers import APIView
+from restflow.apiview import AsyncAPIView
 from restflow.generics import (
     AsyncCreateAPIView,
     AsyncDestroyAPIView,

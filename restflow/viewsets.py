@@ -15,13 +15,14 @@ from rest_framework.generics import GenericAPIView
 
 from restflow import _checks, mixins  # noqa: F401 (_checks registers restflow's system checks)
 from restflow._atomic import atomic_by_dispatch
+from restflow._core import NOT_CONFIGURED, config_value, make_view
 from restflow._dispatch import with_url_names
 from restflow._request import build_request
 from restflow._sync import callable_from_sync, resolve
-from restflow.apiview import APIViewHelpersMixin, AsyncAPIView
+from restflow._view_helpers import APIViewHelpersMixin
+from restflow.apiview import AsyncAPIView
 from restflow.generics import AsyncGenericAPIView
 from restflow.schema import ViewSchema
-from restflow._core import NOT_CONFIGURED, config_value, make_view
 
 QUERYSET_GUIDANCE = (
     "'{cls}' has no queryset for action '{action}'. Set `queryset` on the class, "

@@ -12,6 +12,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from restflow._sync import in_thread
+from restflow.apiview import AsyncAPIView
 from restflow.authentication._config import jwt_config
 from restflow.authentication.jwt import JWTAuthentication
 from restflow.authentication.serializers import (
@@ -20,7 +21,6 @@ from restflow.authentication.serializers import (
     TokenRefreshSerializer,
 )
 from restflow.authentication.tokens import AccessToken, RefreshToken, TokenError
-from restflow.views import AsyncAPIView
 
 __all__ = ["TokenBlacklistView", "TokenObtainView", "TokenRefreshView"]
 

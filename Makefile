@@ -73,7 +73,7 @@ demo: $(VENV)/.installed
 # ruff (lint and format) and mypy on restflow/; the documentation site, warnings as errors.
 lint: $(VENV)/.installed
 	$(PY) -m pip install --quiet -e ".[lint]"
-	$(VENV)/bin/ruff check restflow tests benchmarks
+	$(VENV)/bin/ruff check restflow
 	$(VENV)/bin/ruff format --check restflow
 	$(VENV)/bin/mypy
 

@@ -20,7 +20,7 @@ if _forced_off:
     _core = _speedups_py
 else:
     try:
-        from restflow import _speedups as _core
+        from restflow import _speedups as _core  # type: ignore[attr-defined, no-redef]
     except ImportError:
         _core = _speedups_py
 

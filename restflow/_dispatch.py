@@ -188,16 +188,13 @@ class Plan:
             out.append(f"  {'handler ' + name:<24}{step.how:<7}{step.reason}")
         out.append("  light path")
         out.append(
-            f"    {'lazy Request':<24}"
-            f"{_yes(self.light_request, 'initialize_request or a getter it calls overridden')}"
+            f"    {'lazy Request':<24}{_yes(self.light_request, 'initialize_request or a getter it calls overridden')}"
         )
         out.append(
             f"    {'negotiation remembered':<24}"
             f"{_yes(self.light_negotiation, 'the negotiation, get_renderers or get_content_negotiator overridden')}"
         )
-        out.append(
-            f"    {'Allow/Vary per route':<24}{_yes(self.light_headers, 'default_response_headers overridden')}"
-        )
+        out.append(f"    {'Allow/Vary per route':<24}{_yes(self.light_headers, 'default_response_headers overridden')}")
         out.append(
             f"    {'finalize + JSON bytes':<24}"
             f"{_yes(self.light_finalize, 'the finalize step, get_renderer_context or the headers overridden')}"

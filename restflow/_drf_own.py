@@ -27,7 +27,13 @@ except ImportError:  # DRF 3.16 splits a header with Django's cc_delim_re
     split_header_value = cc_delim_re.split
 
 __all__ = [
-    "TESTED_DRF", "awaits_own_code", "is_drfs", "owner_module", "plans_enabled", "runs_drfs", "split_header_value",
+    "TESTED_DRF",
+    "awaits_own_code",
+    "is_drfs",
+    "owner_module",
+    "plans_enabled",
+    "runs_drfs",
+    "split_header_value",
 ]
 
 # The (major, minor) DRF releases the test suite runs the plans against: the lowest

@@ -58,7 +58,9 @@ class ExactRateThrottleMixin:
     def _redis_key(self):
         if _redis.redis_url(self.cache_alias) is None:
             backend = caches[self.cache_alias].__class__.__name__
-            raise ImproperlyConfigured(NOT_REDIS.format(cls=type(self).__name__, alias=self.cache_alias, backend=backend))
+            raise ImproperlyConfigured(
+                NOT_REDIS.format(cls=type(self).__name__, alias=self.cache_alias, backend=backend)
+            )
         return caches[self.cache_alias].make_and_validate_key(self.key)
 
     def _decided(self, answer):

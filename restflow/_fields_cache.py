@@ -30,8 +30,17 @@ from rest_framework.utils.serializer_helpers import BindingDict
 from restflow._drf_own import DRF_MODULES, PLANS_ENABLED, owner_module
 from restflow._memo import MISSING, Memo
 
-__all__ = ["fields_are_drfs", "template", "recipe", "Snapshot", "prime_fields", "primed", "untouched",
-           "set_url_field_name", "shared"]
+__all__ = [
+    "fields_are_drfs",
+    "template",
+    "recipe",
+    "Snapshot",
+    "prime_fields",
+    "primed",
+    "untouched",
+    "set_url_field_name",
+    "shared",
+]
 
 _NOT_CACHEABLE = object()
 # serializer class -> {name: unbound field} from get_fields(), or _NOT_CACHEABLE
@@ -41,9 +50,19 @@ _recipes = Memo("restflow._fields_cache.recipes", settings_dependent=True)
 
 # Methods ModelSerializer.get_fields() calls: overriding any makes the fields the class's own business.
 _FIELD_HOOKS = (
-    "get_fields", "get_field_names", "get_default_field_names", "build_field", "build_standard_field",
-    "build_relational_field", "build_nested_field", "build_property_field", "build_url_field",
-    "build_unknown_field", "include_extra_kwargs", "get_extra_kwargs", "get_uniqueness_extra_kwargs",
+    "get_fields",
+    "get_field_names",
+    "get_default_field_names",
+    "build_field",
+    "build_standard_field",
+    "build_relational_field",
+    "build_nested_field",
+    "build_property_field",
+    "build_url_field",
+    "build_unknown_field",
+    "include_extra_kwargs",
+    "get_extra_kwargs",
+    "get_uniqueness_extra_kwargs",
 )
 
 
@@ -79,11 +98,26 @@ def set_url_field_name(serializer):
 # set of such values (copied per instance, as each construction makes its own).
 _SNAPSHOT_MODULES = frozenset({"rest_framework.fields", "rest_framework.relations", "restflow.serializers._fields"})
 _VALIDATOR_MODULES = frozenset({"django.core.validators", "rest_framework.validators"})
-_IMMUTABLE = frozenset({
-    type(None), bool, int, float, complex, str, bytes, decimal.Decimal, type, re.Pattern,
-    types.FunctionType, types.BuiltinFunctionType, datetime.date, datetime.datetime, datetime.time,
-    datetime.timedelta,
-})
+_IMMUTABLE = frozenset(
+    {
+        type(None),
+        bool,
+        int,
+        float,
+        complex,
+        str,
+        bytes,
+        decimal.Decimal,
+        type,
+        re.Pattern,
+        types.FunctionType,
+        types.BuiltinFunctionType,
+        datetime.date,
+        datetime.datetime,
+        datetime.time,
+        datetime.timedelta,
+    }
+)
 
 
 def shared(value):

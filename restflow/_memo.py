@@ -24,7 +24,7 @@ __all__ = ["MISSING", "Memo", "clear_all", "per_class"]
 
 MISSING = object()  # what ``Memo.find`` answers for a key with nothing stored
 
-_memos = weakref.WeakSet()
+_memos: weakref.WeakSet = weakref.WeakSet()
 _registering = threading.Lock()
 
 

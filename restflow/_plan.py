@@ -52,7 +52,7 @@ def _same(cls, base, names):
 
 # (DRF class, methods a value goes through) -> kind. Checked in order; a field
 # class qualifies when those methods are DRF's own (subclasses that keep them count).
-_FIELD_KINDS = (
+_FIELD_KINDS: tuple = (
     (drf_fields.SerializerMethodField, ("to_representation", "get_attribute", "bind"), K.KIND_METHOD),
     (drf_fields.BooleanField, ("to_representation", "_lower_if_str"), K.KIND_BOOL),
     (drf_fields.IntegerField, ("to_representation",), K.KIND_INT),

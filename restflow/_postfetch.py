@@ -22,8 +22,7 @@ class PostFetch:
     def __init__(self, queryset, to_attr, values, values_dict=None, limit=1, order_by=None, **queries):
         if not queries:
             raise TypeError(
-                "PostFetch needs at least one join, given as secondary_field='base_field' "
-                "(e.g. product_id='id')."
+                "PostFetch needs at least one join, given as secondary_field='base_field' (e.g. product_id='id')."
             )
         if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
             raise ValueError(f"PostFetch limit must be None or a positive integer, not {limit!r}.")

@@ -31,7 +31,7 @@ try:
     import redis
     import redis.asyncio
 except ImportError:  # without the redis extra no alias is used as a Redis cache by restflow
-    redis = None
+    redis = None  # type: ignore[assignment]
 
 logger = logging.getLogger("restflow.redis")
 
@@ -48,11 +48,11 @@ _SECONDS = ("SOCKET_TIMEOUT", "CONNECT_TIMEOUT", "POOL_TIMEOUT", "BREAKER_RESET"
 _COUNTS = ("POOL_SIZE", "BREAKER_FAILURES")
 _CHOICES = {"CACHE_ON_FAILURE": ("bypass", "raise"), "THROTTLE_ON_FAILURE": ("allow", "deny", "raise")}
 
-_async_clients = {}  # alias -> WeakKeyDictionary(loop -> client)
-_sync_clients = {}  # alias -> client
-_breakers = {}  # alias -> _Breaker
+_async_clients: dict = {}  # alias -> WeakKeyDictionary(loop -> client)
+_sync_clients: dict = {}  # alias -> client
+_breakers: dict = {}  # alias -> _Breaker
 _policy = None
-failures = Counter()  # (alias, event) -> how many times; see ``failure_counts``
+failures: Counter = Counter()  # (alias, event) -> how many times; see ``failure_counts``
 
 
 class RedisUnavailable(Exception):
@@ -178,7 +178,10 @@ class _Breaker:
                 self.open_until = time.monotonic() + policy()["BREAKER_RESET"]
             logger.warning(
                 "Redis of cache alias %r failed %d times in a row (%s): circuit open for %gs.",
-                self.alias, self.failures, exc, policy()["BREAKER_RESET"],
+                self.alias,
+                self.failures,
+                exc,
+                policy()["BREAKER_RESET"],
             )
         return RedisUnavailable(f"Redis of cache alias {self.alias!r} did not answer: {exc}")
 

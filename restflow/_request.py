@@ -39,7 +39,9 @@ class _Request(Request):
         except RequestDataTooBig:
             raise RequestTooLarge() from None
         except TooManyFieldsSent:
-            raise ParseError("Too many fields: the form has more than the server's DATA_UPLOAD_MAX_NUMBER_FIELDS.") from None
+            raise ParseError(
+                "Too many fields: the form has more than the server's DATA_UPLOAD_MAX_NUMBER_FIELDS."
+            ) from None
 
 
 def build_request(view, request):

@@ -65,9 +65,7 @@ async def on_loop_or_hop(memo, key, func, *args, **kwargs):
 
 async def plain_is_valid(serializer, raise_exception=True):
     """``serializer.is_valid()`` without blocking the loop."""
-    return await on_loop_or_hop(
-        _valid_in_thread, _key(serializer), _is_valid, serializer, raise_exception
-    )
+    return await on_loop_or_hop(_valid_in_thread, _key(serializer), _is_valid, serializer, raise_exception)
 
 
 def _validate_then(serializer, then, args):

@@ -13,9 +13,26 @@ from decimal import Decimal
 
 from restflow._sentinel import NOT_CONFIGURED
 
-__all__ = ["NOT_CONFIGURED", "config_value", "bind_actions", "make_view", "plan_row", "plan_rows",
-           "KIND_GENERIC", "KIND_INT", "KIND_STR", "KIND_BOOL", "KIND_FLOAT", "KIND_DECIMAL", "KIND_DATETIME",
-           "KIND_DATE", "KIND_CHOICE", "KIND_PK", "KIND_READONLY", "KIND_METHOD"]
+__all__ = [
+    "NOT_CONFIGURED",
+    "config_value",
+    "bind_actions",
+    "make_view",
+    "plan_row",
+    "plan_rows",
+    "KIND_GENERIC",
+    "KIND_INT",
+    "KIND_STR",
+    "KIND_BOOL",
+    "KIND_FLOAT",
+    "KIND_DECIMAL",
+    "KIND_DATETIME",
+    "KIND_DATE",
+    "KIND_CHOICE",
+    "KIND_PK",
+    "KIND_READONLY",
+    "KIND_METHOD",
+]
 
 
 def config_value(view, name):
@@ -146,7 +163,7 @@ def plan_row(columns, obj, model, fallback):
     elif obj is None or isinstance(obj, Mapping):
         return fallback(obj)
     values = []
-    for name, attr, kind, argument, to_representation in columns:
+    for _name, attr, kind, argument, to_representation in columns:
         if kind != KIND_METHOD:
             try:
                 values.append(_value(obj, attr, kind, argument, to_representation))
@@ -154,7 +171,7 @@ def plan_row(columns, obj, model, fallback):
                 return fallback(obj)
     row = {}
     index = 0
-    for name, attr, kind, argument, to_representation in columns:
+    for name, _attr, kind, argument, _to_representation in columns:
         if kind == KIND_METHOD:
             row[name] = argument(obj)
         else:

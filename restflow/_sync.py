@@ -33,7 +33,7 @@ UNSAFE_WARNING = (
     "restflow cannot see when serializer code queries. restflow runs such code in a thread instead "
     "(one hop per call); unset the variable to let code that does not query stay on the loop."
 )
-_warned_unsafe = []
+_warned_unsafe: list = []
 
 
 def in_thread(func, *args, **kwargs):

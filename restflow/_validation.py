@@ -52,8 +52,11 @@ __all__ = ["validate"]
 _validators = Memo("restflow._validation.validators", settings_dependent=True)
 _plans = Memo("restflow._validation.plans", settings_dependent=True)  # serializer class -> _Plan, or None
 _VALIDATOR_HOOKS = (
-    "get_validators", "get_unique_together_validators", "get_unique_for_date_validators",
-    "get_unique_together_constraints", "_get_constraint_violation_error_message",
+    "get_validators",
+    "get_unique_together_validators",
+    "get_unique_for_date_validators",
+    "get_unique_together_constraints",
+    "_get_constraint_violation_error_message",
 )
 
 
@@ -93,8 +96,13 @@ _KINDS = (
     (drf_fields.ChoiceField, _CHOICE),
 )
 _FIELD_METHODS = (
-    "run_validation", "validate_empty_values", "to_internal_value", "get_value", "get_default",
-    "run_validators", "validators",
+    "run_validation",
+    "validate_empty_values",
+    "to_internal_value",
+    "get_value",
+    "get_default",
+    "run_validators",
+    "validators",
 )
 # What any field does with an absent input, when these are DRF's: skip it, give its default, or refuse.
 _ABSENT_METHODS = ("validate_empty_values", "get_default", "get_value")
@@ -169,8 +177,20 @@ class _Column:
     checks (None: DRF's ``run_validators`` runs them); ``probe``: its UniqueValidator's query.
     """
 
-    __slots__ = ("name", "kind", "absent", "checks", "probe", "required", "allow_null", "default", "allow_blank",
-                 "trim", "choices", "hook")
+    __slots__ = (
+        "name",
+        "kind",
+        "absent",
+        "checks",
+        "probe",
+        "required",
+        "allow_null",
+        "default",
+        "allow_blank",
+        "trim",
+        "choices",
+        "hook",
+    )
 
     def __init__(self, name, field, hook):
         self.name = name
@@ -335,7 +355,7 @@ def _internal_value(serializer, plan, outcomes, data):
     """DRF's ``to_internal_value`` loop, the plain fields' values taken from the first pass."""
     ret, errors = {}, {}
     fields = serializer._restflow_primed
-    for column, position, outcome in zip(plan.columns, plan.positions, outcomes):
+    for column, position, outcome in zip(plan.columns, plan.positions, outcomes, strict=True):
         field = fields[position]
         try:
             if outcome is None:
@@ -345,7 +365,8 @@ def _internal_value(serializer, plan, outcomes, data):
             else:
                 value, validators = outcome  # True: DRF's run_validators; a probe: it, when it finds the value
                 if validators is True or (
-                    validators is not False and (serializer.instance is not None or validators.taken(value) is not False)
+                    validators is not False
+                    and (serializer.instance is not None or validators.taken(value) is not False)
                 ):
                     field.run_validators(value)
             if column.hook is not None:

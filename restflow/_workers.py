@@ -296,7 +296,7 @@ class WorkerPool:
         self._sweep = None
 
 
-_pools = weakref.WeakSet()
+_pools: weakref.WeakSet = weakref.WeakSet()
 
 
 def _after_fork_in_child():

@@ -167,9 +167,7 @@ class AsyncAPIView(APIViewHelpersMixin, DRFAPIView):
         if how is not STOCK:
             return await run_step(how, self.check_throttles, request)
         waits = [
-            throttle.wait()
-            for throttle in self.get_throttles()
-            if not await aallow_request(throttle, request, self)
+            throttle.wait() for throttle in self.get_throttles() if not await aallow_request(throttle, request, self)
         ]
         if waits:
             self.throttled(request, max((wait for wait in waits if wait is not None), default=None))
@@ -247,7 +245,12 @@ class AsyncAPIView(APIViewHelpersMixin, DRFAPIView):
         return serializer
 
     async def aserialized_response(
-        self, instance_or_data, many=False, status=status.HTTP_200_OK, serializer_class=None, headers=None,
+        self,
+        instance_or_data,
+        many=False,
+        status=status.HTTP_200_OK,
+        serializer_class=None,
+        headers=None,
         post_fetches=None,
     ):
         """A Response of ``instance_or_data`` through the response serializer, after the ``post_fetches``.

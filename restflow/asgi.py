@@ -194,9 +194,8 @@ def _frees_memory_only(closer):
     which Django's handler closes on the event loop too.
     """
     request = getattr(closer, "__self__", None)
-    return (
-        getattr(closer, "__func__", None) in (HttpRequest.close, django_asgi.ASGIRequest.close)
-        and not getattr(request, "_files", None)
+    return getattr(closer, "__func__", None) in (HttpRequest.close, django_asgi.ASGIRequest.close) and not getattr(
+        request, "_files", None
     )
 
 
@@ -244,7 +243,8 @@ def _pool_options(max_idle_workers, max_workers, idle_timeout):
     """The worker pool's settings from the handler's options; ImproperlyConfigured says how to fix a bad one."""
     if max_workers is not None and not _whole(max_workers, 1):
         raise _invalid(
-            "max_workers", max_workers,
+            "max_workers",
+            max_workers,
             "None (no limit: a worker per request in flight, as Django's handler has a thread per request) "
             "or a whole number of 1 or more",
             "e.g. max_workers=16 (requests beyond it wait for a worker)",
@@ -253,7 +253,9 @@ def _pool_options(max_idle_workers, max_workers, idle_timeout):
         max_idle_workers = min(32, (os.cpu_count() or 1) + 4, max_workers or 32)
     elif not _whole(max_idle_workers, 0):
         raise _invalid(
-            "max_idle_workers", max_idle_workers, "a whole number of 0 or more",
+            "max_idle_workers",
+            max_idle_workers,
+            "a whole number of 0 or more",
             "e.g. max_idle_workers=8, or 0 to keep none past a second idle (the default is min(32, cpus + 4))",
         )
     elif max_workers is not None and max_idle_workers > max_workers:
@@ -263,11 +265,11 @@ def _pool_options(max_idle_workers, max_workers, idle_timeout):
             "(its default is then at most max_workers)."
         )
     if idle_timeout is not None and not (
-        isinstance(idle_timeout, numbers.Real) and not isinstance(idle_timeout, bool)
-        and 0 < idle_timeout < math.inf
+        isinstance(idle_timeout, numbers.Real) and not isinstance(idle_timeout, bool) and 0 < idle_timeout < math.inf
     ):
         raise _invalid(
-            "idle_timeout", idle_timeout,
+            "idle_timeout",
+            idle_timeout,
             "None (idle workers never retire for being idle) or a finite number of seconds above 0",
             f"e.g. idle_timeout={DEFAULT_IDLE_TIMEOUT:g} (the default); to keep no idle worker past a second, "
             "pass max_idle_workers=0",

@@ -14,7 +14,6 @@ from restflow._sync import resolve
 __all__ = ["BlankableString", "Email", "IPAddress", "maybe_await", "require_sync", "run_sync"]
 
 
-
 async def maybe_await(value):
     """``value`` awaited when it is awaitable, else ``value`` itself."""
     return await resolve(value)

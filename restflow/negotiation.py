@@ -12,7 +12,7 @@ from rest_framework.negotiation import DefaultContentNegotiation
 
 _MAX_ENTRIES = 512
 _MAX_ACCEPT_LENGTH = 256
-_answers = {}
+_answers: dict = {}
 
 
 def _select(negotiator, request, renderers, format_suffix, force):

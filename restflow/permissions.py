@@ -272,14 +272,12 @@ async def ahas_object_permission(permission, request, view, obj):
     if kind == _SYNC:
         return bool(await sync_to_async(permission.has_object_permission)(request, view, obj))
     if isinstance(permission, drf.AND):
-        return await ahas_object_permission(
-            permission.op1, request, view, obj
-        ) and await ahas_object_permission(permission.op2, request, view, obj)
+        return await ahas_object_permission(permission.op1, request, view, obj) and await ahas_object_permission(
+            permission.op2, request, view, obj
+        )
     if isinstance(permission, drf.OR):
         for op in (permission.op1, permission.op2):
-            if await ahas_permission(op, request, view) and await ahas_object_permission(
-                op, request, view, obj
-            ):
+            if await ahas_permission(op, request, view) and await ahas_object_permission(op, request, view, obj):
                 return True
         return False
     if isinstance(permission, drf.NOT):

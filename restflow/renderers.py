@@ -135,9 +135,7 @@ def _straight_json(response):
         or getattr(response, "_post_render_callbacks", None)
     ):
         return None
-    encoder = _encoders.get(
-        renderer.encoder_class, _encoder, renderer.ensure_ascii, renderer.strict, renderer.compact
-    )
+    encoder = _encoders.get(renderer.encoder_class, _encoder, renderer.ensure_ascii, renderer.strict, renderer.compact)
     try:
         text = encoder.encode(data)
         content = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").encode()

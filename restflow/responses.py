@@ -176,7 +176,7 @@ class _SyncStream:
 class _AsyncStreamingResponse(StreamingHttpResponse):
     """A StreamingHttpResponse over an async iterable that closes the iterable however it ends."""
 
-    default_content_type = None
+    default_content_type: str | None = None
 
     def __init__(self, async_iterable, **kwargs):
         kwargs.setdefault("content_type", self.default_content_type)
@@ -274,9 +274,7 @@ async def _next(iterator):
 def _sse_field(name, value):
     text = str(value)
     if "\r" in text or "\n" in text or (name == "id" and "\0" in text):
-        raise ValueError(
-            f"SSE field {name!r} must not contain CR or LF{' or NUL' if name == 'id' else ''}: {text!r}"
-        )
+        raise ValueError(f"SSE field {name!r} must not contain CR or LF{' or NUL' if name == 'id' else ''}: {text!r}")
     if name == "retry" and (isinstance(value, bool) or not text.isdecimal() or not text.isascii()):
         raise ValueError(f"SSE field 'retry' must be a whole number of milliseconds, not {value!r}")
     return f"{name}: {text}\n"

@@ -24,6 +24,7 @@ def _has_mixin(view, name):
     above the serializer engine, and every view's schema (this module) sits below them."""
     return any(klass.__name__ == name and klass.__module__ == "restflow.mixins" for klass in type(view).__mro__)
 
+
 class RestflowSchemaMixin:
     """Serializers and paginator from the view's per-action getters, for drf-spectacular's AutoSchema.
 
@@ -107,24 +108,33 @@ class RestflowSchemaMixin:
         return self.resolved_pagination_class() is not None
 
     def _is_create_operation(self):
-        if self.method == "POST" and not hasattr(self.view, "action") and _has_mixin(self.view, "AsyncCreateModelMixin"):
+        if (
+            self.method == "POST"
+            and not hasattr(self.view, "action")
+            and _has_mixin(self.view, "AsyncCreateModelMixin")
+        ):
             return True
         return super()._is_create_operation()
 
     def _serializer_from(self, direction):
-        """An instance of the ``direction``'s serializer class; a getter that fails is reported, as drf-spectacular does."""
+        """An instance of the ``direction``'s serializer class; a getter that fails is reported (as
+        drf-spectacular does)."""
         from drf_spectacular.drainage import error
 
         try:
             serializer_class = self.restflow_serializer_class(direction)
         except Exception as exc:
-            error(f"exception raised by get_{direction}_serializer_class(); using the view's default serializer. "
-                  f"(Exception: {exc})")
+            error(
+                f"exception raised by get_{direction}_serializer_class(); using the view's default serializer. "
+                f"(Exception: {exc})"
+            )
             return None
         if serializer_class is None:
             return None
         # drf-spectacular's context, built for views inspected without a request too.
-        return serializer_class(context={"request": getattr(self.view, "request", None), "format": None, "view": self.view})
+        return serializer_class(
+            context={"request": getattr(self.view, "request", None), "format": None, "view": self.view}
+        )
 
 
 def _settle_async_queryset(view):
@@ -154,7 +164,11 @@ def with_restflow(schema_class):
         return schema_class
     if not issubclass(schema_class, AutoSchema) or issubclass(schema_class, RestflowSchemaMixin):
         return schema_class
-    bases = (RestflowSchemaMixin, AutoSchema) if schema_class is AutoSchema else (schema_class, RestflowSchemaMixin, AutoSchema)
+    bases = (
+        (RestflowSchemaMixin, AutoSchema)
+        if schema_class is AutoSchema
+        else (schema_class, RestflowSchemaMixin, AutoSchema)
+    )
     return type(schema_class.__name__, bases, {"__module__": __name__})
 
 

@@ -69,8 +69,10 @@ _FIELD_SHAPES = {
     "parser_classes": _CLASSES,
     "renderer_classes": _CLASSES,
     "pagination_class": _CLASS,
-    "queryset": (lambda value: _has_all(value) or isinstance(value, (list, tuple)) or callable(value),
-                 "a QuerySet, a Manager (or any object with all()), a list or a callable taking the view"),
+    "queryset": (
+        lambda value: _has_all(value) or isinstance(value, (list, tuple)) or callable(value),
+        "a QuerySet, a Manager (or any object with all()), a list or a callable taking the view",
+    ),
     "cache": (lambda value: callable(getattr(value, "wrap", None)), "a cache_response(...) policy"),
 }
 
@@ -172,7 +174,7 @@ class ActionConfigMixin:
     The paginator (PaginatorMixin, through the view classes) comes from the action's pagination class.
     """
 
-    action_configs = {}
+    action_configs: dict = {}
 
     def __init_subclass__(cls, **kwargs):
         own = cls.__dict__.get("get_queryset")
@@ -181,7 +183,7 @@ class ActionConfigMixin:
         super().__init_subclass__(**kwargs)  # after: AsyncGenericAPIView's sees the wrapper
 
     def _parent(self, name):
-        return getattr(super(ActionConfigMixin, self), name, None)
+        return getattr(super(), name, None)
 
     def _configured(self, field, getter, fallback=None, build=None):
         """ActionConfig ``field`` for the current action, else the parent's ``getter()``, else ``fallback(self)``."""
@@ -268,9 +270,7 @@ class AsyncGenericViewSet(AsyncViewSetMixin, AsyncGenericAPIView):
     """The generic surface with no actions: compose it with the async mixins."""
 
 
-class AsyncReadOnlyModelViewSet(
-    mixins.AsyncRetrieveModelMixin, mixins.AsyncListModelMixin, AsyncGenericViewSet
-):
+class AsyncReadOnlyModelViewSet(mixins.AsyncRetrieveModelMixin, mixins.AsyncListModelMixin, AsyncGenericViewSet):
     """list and retrieve."""
 
 
@@ -325,4 +325,3 @@ class ModelViewSet(
     GenericViewSet,
 ):
     """DRF's ModelViewSet honouring ``action_configs`` (request and response serializers included)."""
-

@@ -11,8 +11,8 @@ from restflow.caching.hashing import cache_setting
 
 logger = logging.getLogger("restflow.caching")
 
-_targets = {}  # rule id -> (rule, wrapper)
-_by_model = {}  # model label -> [rule id]
+_targets: dict = {}  # rule id -> (rule, wrapper)
+_by_model: dict = {}  # model label -> [rule id]
 
 
 def rule_and_wrapper(rule_id):

@@ -241,7 +241,7 @@ def _subclasses(cls):
     return found
 
 
-_inline_classes = {}
+_inline_classes: dict = {}
 
 
 def _field_signature(field):

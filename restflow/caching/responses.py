@@ -181,10 +181,22 @@ class ResponseCachePolicy:
         return CachedResponseWrapper(func, function_id=function_id, **self.options)
 
 
-def cache_response(key_constructor=None, ttl=DEFAULT_TTL, invalidates_on=None, cache_if=None, cache_unless=None,
-                   set_cache_headers=False, cache_alias="default"):
+def cache_response(
+    key_constructor=None,
+    ttl=DEFAULT_TTL,
+    invalidates_on=None,
+    cache_if=None,
+    cache_unless=None,
+    set_cache_headers=False,
+    cache_alias="default",
+):
     """Cache a view method's rendered responses (``CachedResponseWrapper``)."""
     return ResponseCachePolicy(
-        key_constructor=key_constructor, ttl=ttl, invalidates_on=invalidates_on, cache_if=cache_if,
-        cache_unless=cache_unless, set_cache_headers=set_cache_headers, cache_alias=cache_alias,
+        key_constructor=key_constructor,
+        ttl=ttl,
+        invalidates_on=invalidates_on,
+        cache_if=cache_if,
+        cache_unless=cache_unless,
+        set_cache_headers=set_cache_headers,
+        cache_alias=cache_alias,
     )

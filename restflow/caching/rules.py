@@ -34,7 +34,6 @@ from restflow.caching.fields import ArgsKeyField, ViewKwargsKeyField
 logger = logging.getLogger("restflow.caching")
 
 
-
 class SignalTypes(enum.StrEnum):
     """Which model signal started an invalidation (the ``signal_type`` invalidators receive)."""
 
@@ -50,9 +49,21 @@ class InvalidationRule:
     neither, the whole function is invalidated (restflow's).
     """
 
-    def __init__(self, model, field_mapping=None, invalidator=None, require_args=True, trigger_on_create=False,
-                 watch_fields=None, invalidate_when=None, rewarm=False, dispatcher=None, dispatcher_config=None,
-                 batch=False, raise_exception=None):
+    def __init__(
+        self,
+        model,
+        field_mapping=None,
+        invalidator=None,
+        require_args=True,
+        trigger_on_create=False,
+        watch_fields=None,
+        invalidate_when=None,
+        rewarm=False,
+        dispatcher=None,
+        dispatcher_config=None,
+        batch=False,
+        raise_exception=None,
+    ):
         if field_mapping and invalidator is not None:
             raise ValueError("InvalidationRule takes field_mapping or invalidator, not both.")
         self.model = model
@@ -179,7 +190,11 @@ def _changed(sender, instance, signal_type, created, update_fields, using):
             if kwargs is None:
                 continue
             dispatcher = get_dispatcher(rule.dispatcher, rule.dispatcher_config)
-            key = (dispatcher.name, tuple(sorted(rule.dispatcher_config.items(), key=repr)), rule.batch and dispatcher.supports_batching)
+            key = (
+                dispatcher.name,
+                tuple(sorted(rule.dispatcher_config.items(), key=repr)),
+                rule.batch and dispatcher.supports_batching,
+            )
             group = groups.setdefault(key if key[2] else (rule_id,), (dispatcher, [], {}))
             group[1].append(rule_id)
             group[2][rule_id] = kwargs

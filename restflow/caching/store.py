@@ -37,7 +37,7 @@ else redis.call('SET', KEYS[1], ARGV[1]) end
 return 1
 """
 _local_lock = threading.Lock()  # generation checks and bumps on in-process caches
-_pending = deque()  # (alias, function_id, pattern or None, key or None): invalidations to retry
+_pending: deque = deque()  # (alias, function_id, pattern or None, key or None): invalidations to retry
 
 
 class _Missing:
@@ -63,6 +63,7 @@ CACHE_UNAVAILABLE = _Missing("CACHE_UNAVAILABLE")
 def absent(entry):
     """True for ``CACHE_MISSING`` and ``CACHE_UNAVAILABLE``."""
     return isinstance(entry, _Missing)
+
 
 PATTERN_UNSUPPORTED = (
     "Cache alias '{alias}' ({backend}) cannot delete keys by prefix: delete_by_prefix(), "
@@ -233,7 +234,9 @@ class CacheStore:
             return call(self.alias, "set", made, _redis.dumps(value), ex=None if ttl is None else int(ttl))
         guard = self.cache.make_and_validate_key(_generation_key(function_id))
         expiry = 0 if ttl is None else int(ttl)
-        return call(self.alias, "eval", _SET_IF_GENERATION, 2, made, guard, _redis.dumps(value), expiry, generation or "")
+        return call(
+            self.alias, "eval", _SET_IF_GENERATION, 2, made, guard, _redis.dumps(value), expiry, generation or ""
+        )
 
     async def adelete(self, key):
         if self._local:

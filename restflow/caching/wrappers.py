@@ -10,7 +10,7 @@ import enum
 import functools
 import inspect
 import types
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 from asgiref.sync import async_to_sync, iscoroutinefunction, markcoroutinefunction
@@ -23,7 +23,7 @@ from restflow.caching.store import CACHE_MISSING, CACHE_UNAVAILABLE, CacheStore,
 from restflow.helpers import require_sync
 
 DEFAULT_TTL = 3600
-_wrappers = {}  # function id -> wrapper, for invalidation workers
+_wrappers: dict = {}  # function id -> wrapper, for invalidation workers
 
 
 class CacheStatus(enum.StrEnum):
@@ -49,10 +49,19 @@ def registered_wrapper(function_id):
 class CachedWrapper:
     """What ``@cache_result`` returns: call it like the function; the methods manage its entries."""
 
-    default_key_constructor = DefaultKeyConstructor
+    default_key_constructor: type = DefaultKeyConstructor
 
-    def __init__(self, func, key_constructor=None, ttl=DEFAULT_TTL, invalidates_on=None, cache_if=None,
-                 cache_unless=None, cache_alias="default", function_id=None):
+    def __init__(
+        self,
+        func,
+        key_constructor=None,
+        ttl=DEFAULT_TTL,
+        invalidates_on=None,
+        cache_if=None,
+        cache_unless=None,
+        cache_alias="default",
+        function_id=None,
+    ):
         if cache_if is not None and cache_unless is not None:
             raise ValueError("cache_if and cache_unless are mutually exclusive: pass one of them.")
         functools.update_wrapper(self, func)
@@ -129,7 +138,7 @@ class CachedWrapper:
         return stored
 
     def _entry(self, stored):
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         reset_at = None if self.ttl is None else (now + timedelta(seconds=self.ttl)).isoformat()
         return (stored, now.isoformat(), reset_at)
 
@@ -148,7 +157,9 @@ class CachedWrapper:
 
     def _sync_only(self, name):
         if self.is_async:
-            raise TypeError(f"{self.function_id} is async: use `await {self.__name__}.a{name}(...)` instead of {name}().")
+            raise TypeError(
+                f"{self.function_id} is async: use `await {self.__name__}.a{name}(...)` instead of {name}()."
+            )
 
     def _async_only(self, name):
         if not self.is_async:
@@ -330,8 +341,9 @@ async def _negated(awaitable):
     return not await awaitable
 
 
-def cache_result(key_constructor=None, ttl=DEFAULT_TTL, invalidates_on=None, cache_if=None, cache_unless=None,
-                 cache_alias="default"):
+def cache_result(
+    key_constructor=None, ttl=DEFAULT_TTL, invalidates_on=None, cache_if=None, cache_unless=None, cache_alias="default"
+):
     """Cache a function's results (``CachedWrapper``); ``key_constructor`` may also be passed first, positionally.
 
     Used bare (``@cache_result``), the defaults apply.
@@ -347,7 +359,11 @@ def cache_result(key_constructor=None, ttl=DEFAULT_TTL, invalidates_on=None, cac
 
 def set_response_cache_header(response, metadata):
     """Add ``X-Cache-status``, ``X-Cached-at`` and ``X-Cache-reset-at`` from a wrapper's metadata."""
-    for header, name in (("X-Cache-status", "cache_status"), ("X-Cached-at", "cached_at"), ("X-Cache-reset-at", "reset_at")):
+    for header, name in (
+        ("X-Cache-status", "cache_status"),
+        ("X-Cached-at", "cached_at"),
+        ("X-Cache-reset-at", "reset_at"),
+    ):
         value = (metadata or {}).get(name)
         if value is not None:
             response[header] = str(value)

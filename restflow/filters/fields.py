@@ -43,7 +43,7 @@ class Field:
     """
 
     parser_class = serializers.CharField
-    lookup_categories = ("basic", "text")  # what ``lookups="__all__"`` expands to
+    lookup_categories: tuple[str, ...] = ("basic", "text")  # what ``lookups="__all__"`` expands to
     extra_lookups = frozenset(TEXT_LOOKUPS)  # lookups this type accepts beyond the comparisons
     many = False  # every value is a list
 
@@ -89,9 +89,16 @@ class Field:
         self.lookups = self._variants(lookups)
         self.parser = self.make_parser()
         self._kwargs = {
-            "db_field": db_field, "filter_by": filter_by, "lookups": lookups, "lookup_separator": lookup_separator,
-            "method": method, "negate": negate, "allow_negate": allow_negate, "required": required,
-            "help_text": help_text, **options,
+            "db_field": db_field,
+            "filter_by": filter_by,
+            "lookups": lookups,
+            "lookup_separator": lookup_separator,
+            "method": method,
+            "negate": negate,
+            "allow_negate": allow_negate,
+            "required": required,
+            "help_text": help_text,
+            **options,
         }
 
     def accepts(self, lookup):
@@ -134,9 +141,11 @@ class Field:
                 continue
             orm = ALIASES.get(orm, orm)
             if not self.accepts(orm):
+                known = SCALAR_LOOKUPS | self.extra_lookups | ARRAY_LOOKUPS
+                accepted = ", ".join(sorted(name for name in known if self.accepts(name)))
                 raise ImproperlyConfigured(
-                    f"{type(self).__name__} has no lookup {orm!r}. Accepted: "
-                    f"{', '.join(sorted(l for l in SCALAR_LOOKUPS | self.extra_lookups | ARRAY_LOOKUPS if self.accepts(l)))}; groups: {', '.join(LOOKUP_GROUPS)}."
+                    f"{type(self).__name__} has no lookup {orm!r}. Accepted: {accepted}; "
+                    f"groups: {', '.join(LOOKUP_GROUPS)}."
                 )
             variants[suffix] = (suffix, orm, help_text)
         return list(variants.values())
@@ -179,8 +188,9 @@ class Field:
             if help_text is None and self.help_text:
                 help_text = f"{self.help_text} ({lookup_label(lookup)})"
             parser, many = self.parser_for(lookup)
-            params.append(Param(f"{name}{separator}{suffix}", self, lookup, parser, many, self.negate,
-                                help_text or "", suffix))
+            params.append(
+                Param(f"{name}{separator}{suffix}", self, lookup, parser, many, self.negate, help_text or "", suffix)
+            )
         if negatable:
             params += [
                 Param(f"{p.name}!", self, p.lookup, p.parser, p.many, not p.negated, p.help_text, p.suffix)
@@ -244,7 +254,7 @@ def method_style(method):
 @per_class
 def _style(func, bound):
     parameters = inspect.signature(func).parameters.values()
-    names = [p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)][1 if bound else 0:]
+    names = [p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)][1 if bound else 0 :]
     takes_rest = any(p.kind is p.VAR_POSITIONAL for p in parameters)
     if len(names) == 2 or takes_rest and len(names) < 2:  # ``(self, queryset, *args)`` gets (queryset, value)
         return 2
@@ -257,11 +267,20 @@ def _style(func, bound):
 
 
 LOOKUP_LABELS = {
-    "exact": "Exact Match", "iexact": "Exact Match, Case-Insensitive", "contains": "Substring Match",
-    "icontains": "Substring Match, Case-Insensitive", "startswith": "Prefix Match",
-    "istartswith": "Prefix Match, Case-Insensitive", "endswith": "Suffix Match",
-    "iendswith": "Suffix Match, Case-Insensitive", "gt": "Exclusive Lower Bound", "gte": "Inclusive Lower Bound",
-    "lt": "Exclusive Upper Bound", "lte": "Inclusive Upper Bound", "in": "One Of", "range": "Inclusive Range",
+    "exact": "Exact Match",
+    "iexact": "Exact Match, Case-Insensitive",
+    "contains": "Substring Match",
+    "icontains": "Substring Match, Case-Insensitive",
+    "startswith": "Prefix Match",
+    "istartswith": "Prefix Match, Case-Insensitive",
+    "endswith": "Suffix Match",
+    "iendswith": "Suffix Match, Case-Insensitive",
+    "gt": "Exclusive Lower Bound",
+    "gte": "Inclusive Lower Bound",
+    "lt": "Exclusive Upper Bound",
+    "lte": "Inclusive Upper Bound",
+    "in": "One Of",
+    "range": "Inclusive Range",
     "isnull": "Null Check",
 }
 

@@ -15,7 +15,6 @@ from asgiref.sync import async_to_sync, sync_to_async
 from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
-from django.db.models.constants import LOOKUP_SEP
 from rest_framework.exceptions import ValidationError
 from rest_framework.serializers import ListField as ListParser
 from rest_framework.settings import api_settings
@@ -23,52 +22,8 @@ from rest_framework.settings import api_settings
 from restflow.filters.annotations import field_for_annotation
 from restflow.filters.fields import Field, call_method, method_style
 from restflow.filters.from_model import RelatedField, fields_for_model
+from restflow.filters.options import FilterOptions
 from restflow.filters.ordering import OrderField
-
-OPTION_DEFAULTS = {
-    "model": None,
-    "fields": None,
-    "exclude": (),
-    "extra_kwargs": {},
-    "operator": "AND",
-    "order_param": "order_by",
-    "order_fields": None,
-    "default_order_fields": (),
-    "order_field_labels": None,
-    "override_order_direction": None,
-    "preprocessors": (),
-    "postprocessors": (),
-    "allow_negate": True,
-    "lookup_separator": LOOKUP_SEP,
-}
-OPTION_ALIASES = {"override_order_dir": "override_order_direction"}  # an earlier documented spelling
-MODEL_OPTIONS = ("model", "fields", "exclude", "extra_kwargs")  # read from the class's own Meta only
-
-
-class FilterOptions:
-    """A FilterSet's resolved ``Meta``: every option with its value or default (``get_options()``)."""
-
-    def __init__(self, meta, inherited=None):
-        values = dict(OPTION_DEFAULTS)
-        if inherited is not None:
-            values.update({key: value for key, value in vars(inherited).items() if key not in MODEL_OPTIONS})
-        for key, value in vars(meta).items() if meta is not None else ():
-            if key.startswith("__"):
-                continue
-            key = OPTION_ALIASES.get(key, key)
-            if key not in OPTION_DEFAULTS:
-                raise ImproperlyConfigured(
-                    f"Meta.{key} is not a FilterSet option. Accepted: {', '.join(OPTION_DEFAULTS)}."
-                )
-            values[key] = value
-        self.__dict__.update(values)
-        self.operator = str(self.operator or "AND").upper()
-        if self.operator not in ("AND", "OR", "XOR"):
-            raise ImproperlyConfigured(f'Meta.operator is "AND", "OR" or "XOR", not {self.operator!r}.')
-        if self.fields and self.model is None:
-            raise ImproperlyConfigured("Meta.fields names model fields: set Meta.model too.")
-        if self.exclude and self.model is None:
-            raise ImproperlyConfigured("Meta.exclude names model fields: set Meta.model too.")
 
 
 class FilterSet:
@@ -82,8 +37,8 @@ class FilterSet:
     ``Q`` (combined with the other conditions) or a queryset (which the other filters refine).
     """
 
-    base_fields = {}
-    _params = {}
+    base_fields: dict = {}
+    _params: dict = {}
     _options = FilterOptions(None)
 
     def __init_subclass__(cls, **kwargs):
@@ -97,8 +52,9 @@ class FilterSet:
         generated = {}
         if meta is not None and options.model is not None:
             names = "__all__" if options.fields is None else options.fields
-            generated.update(fields_for_model(options.model, names, exclude=options.exclude,
-                                              extra_kwargs=options.extra_kwargs))
+            generated.update(
+                fields_for_model(options.model, names, exclude=options.exclude, extra_kwargs=options.extra_kwargs)
+            )
         explicit = {name: value for name, value in vars(cls).items() if isinstance(value, Field)}
         for name, annotation in inspect.get_annotations(cls, eval_str=True).items():
             if name.startswith("_") or _is_classvar(annotation) or name in explicit:
@@ -191,8 +147,10 @@ class FilterSet:
             for field in self.base_fields.values():
                 names = [param.name for param in field.params if not param.negated]
                 if field.required and not any(self._raw_values(name) for name in names):
-                    message = "This query parameter is required." if len(names) == 1 else (
-                        f"One of these query parameters is required: {', '.join(names)}."
+                    message = (
+                        "This query parameter is required."
+                        if len(names) == 1
+                        else (f"One of these query parameters is required: {', '.join(names)}.")
                     )
                     self._errors[names[0]] = [message]
             if not self._errors:
@@ -207,8 +165,9 @@ class FilterSet:
         except ValidationError as exc:
             detail = exc.detail  # DRF's shape: a list of messages per key, as a serializer reports
             if isinstance(detail, dict):
-                self._errors = {key: value if isinstance(value, (list, dict)) else [value]
-                                for key, value in detail.items()}
+                self._errors = {
+                    key: value if isinstance(value, (list, dict)) else [value] for key, value in detail.items()
+                }
             else:
                 self._errors = {api_settings.NON_FIELD_ERRORS_KEY: detail}
             self._validated = {}
@@ -251,8 +210,14 @@ class FilterSet:
             else:
                 conditions.append((name, param.to_q(value)))
         if ordering is None:
-            ordering = next(((field, field.default) for field in self.base_fields.values()
-                             if isinstance(field, OrderField) and field.default), None)
+            ordering = next(
+                (
+                    (field, field.default)
+                    for field in self.base_fields.values()
+                    if isinstance(field, OrderField) and field.default
+                ),
+                None,
+            )
         return queryset, conditions, calls, ordering
 
     def _callables(self, calls):
@@ -266,8 +231,9 @@ class FilterSet:
         for processor in self._options.preprocessors:
             queryset = _processed(processor, _run_sync(processor, self, queryset))
         for param, value in calls:
-            result = _run_sync(lambda *args, p=param: call_method(p.field, *args), self, queryset, value,
-                               label=param.field.method)
+            result = _run_sync(
+                lambda *args, p=param: call_method(p.field, *args), self, queryset, value, label=param.field.method
+            )
             queryset = _merge(param, result, queryset, conditions)
         queryset = self._finish(queryset, conditions, ordering)
         for processor in self._options.postprocessors:
@@ -300,7 +266,8 @@ class FilterSet:
             combined = conditions[0][1]
             for _, condition in conditions[1:]:
                 combined = {"AND": combined.__and__, "OR": combined.__or__, "XOR": combined.__xor__}[
-                    self._options.operator](condition)
+                    self._options.operator
+                ](condition)
             try:
                 queryset = queryset.filter(combined)
             except (ValueError, TypeError, DjangoValidationError):
@@ -337,15 +304,26 @@ def _attach_ordering(cls, declared, options):
     explicit OrderField; refuse ordering options that would have nothing to apply to."""
     explicit = [name for name, field in declared.items() if isinstance(field, OrderField)]
     meta = cls.__dict__.get("Meta")
-    meta_sets = {key for key in ("order_param", "default_order_fields", "order_field_labels",
-                                 "override_order_direction", "override_order_dir") if meta and key in vars(meta)}
+    meta_sets = {
+        key
+        for key in (
+            "order_param",
+            "default_order_fields",
+            "order_field_labels",
+            "override_order_direction",
+            "override_order_dir",
+        )
+        if meta and key in vars(meta)
+    }
     if options.order_fields:
         if explicit and explicit[-1] != options.order_param:
             raise ImproperlyConfigured(
                 f"{cls.__name__} declares OrderField {explicit[-1]!r} and Meta.order_fields: keep one of them."
             )
         declared[options.order_param] = OrderField(
-            options.order_fields, labels=options.order_field_labels, default=options.default_order_fields,
+            options.order_fields,
+            labels=options.order_field_labels,
+            default=options.default_order_fields,
             override_order_direction=options.override_order_direction,
         )
     elif meta_sets:
@@ -359,16 +337,17 @@ def _attach_ordering(cls, declared, options):
             )
         field = declared[explicit[-1]]
         declared[explicit[-1]] = OrderField(
-            field.paths, labels=options.order_field_labels or list(field.labels.items()),
+            field.paths,
+            labels=options.order_field_labels or list(field.labels.items()),
             default=options.default_order_fields or field.default,
-            override_order_direction=options.override_order_direction or (
-                "desc" if field.descending_by_default else None),
+            override_order_direction=options.override_order_direction
+            or ("desc" if field.descending_by_default else None),
             help_text=field.help_text,
         )
 
 
 def _is_async(func):
-    return inspect.iscoroutinefunction(func) or inspect.iscoroutinefunction(getattr(func, "__call__", None))
+    return inspect.iscoroutinefunction(func) or inspect.iscoroutinefunction(getattr(func, "__call__", None))  # noqa: B004 (an instance's async __call__)
 
 
 def _run_sync(func, *args, label=None):
@@ -417,8 +396,10 @@ def _rejected(queryset, conditions):
 
 def _processed(processor, result):
     if not isinstance(result, QuerySet):
-        raise TypeError(f"{getattr(processor, '__qualname__', processor)} returned "
-                        f"{type(result).__name__}; a processor returns the queryset.")
+        raise TypeError(
+            f"{getattr(processor, '__qualname__', processor)} returned "
+            f"{type(result).__name__}; a processor returns the queryset."
+        )
     return result
 
 

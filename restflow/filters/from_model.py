@@ -82,10 +82,15 @@ def fields_for_model(model, names, *, exclude=(), extra_kwargs=None, defaults=No
     extra_kwargs = extra_kwargs or {}
     defaults = {key: value for key, value in (defaults or {}).items() if value is not None}
     if names == "__all__":
-        names = [field.name for field in model._meta.get_fields()
-                 if _forward(field) and _filter_class(field) and field.name not in exclude]
+        names = [
+            field.name
+            for field in model._meta.get_fields()
+            if _forward(field) and _filter_class(field) and field.name not in exclude
+        ]
     elif isinstance(names, str) or not isinstance(names, (list, tuple, dict)):
-        raise ImproperlyConfigured(f'fields is a list of field names, a dict of name -> lookups or "__all__"; got {names!r}.')
+        raise ImproperlyConfigured(
+            f'fields is a list of field names, a dict of name -> lookups or "__all__"; got {names!r}.'
+        )
     items = names.items() if isinstance(names, dict) else [(n, None) if isinstance(n, str) else n for n in names]
     generated = {}
     for name, lookups in items:
@@ -112,6 +117,10 @@ class RelatedField(fields.Field):
     def expand(self, name):
         """The generated fields, by name (``category__name``...)."""
         return fields_for_model(
-            self.model, self.related_fields, exclude=self.exclude, extra_kwargs=self.extra_kwargs,
-            defaults=self.shared, prefix=name,
+            self.model,
+            self.related_fields,
+            exclude=self.exclude,
+            extra_kwargs=self.extra_kwargs,
+            defaults=self.shared,
+            prefix=name,
         )

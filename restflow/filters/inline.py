@@ -1,13 +1,18 @@
 """``InlineFilterSet``: a FilterSet class built in one call."""
 
 from restflow.filters.fields import Field
-from restflow.filters.filterset import OPTION_DEFAULTS, FilterSet
+from restflow.filters.filterset import FilterSet
+from restflow.filters.options import OPTION_DEFAULTS
 
 __all__ = ["InlineFilterSet"]
 
 
 def InlineFilterSet(
-    name=None, fields=None, extra_kwargs=None, model=None, **meta_options,
+    name=None,
+    fields=None,
+    extra_kwargs=None,
+    model=None,
+    **meta_options,
 ):
     """A FilterSet class built from arguments instead of a class body. ``fields`` is a list of
     model field names, or a dict of name -> Field instance or Python type (as an annotation would

@@ -17,22 +17,45 @@ LOOKUP_GROUPS = {
 # Parts of a date or time, parsed as bounded integers (never as dates). Year bounds keep values
 # inside what Python's datetime represents after a time-zone conversion.
 PARTS = {
-    "year": (2, 9998), "iso_year": (2, 9998), "month": (1, 12), "day": (1, 31), "week": (1, 53),
-    "week_day": (1, 7), "iso_week_day": (1, 7), "quarter": (1, 4),
-    "hour": (0, 23), "minute": (0, 59), "second": (0, 59),
+    "year": (2, 9998),
+    "iso_year": (2, 9998),
+    "month": (1, 12),
+    "day": (1, 31),
+    "week": (1, 53),
+    "week_day": (1, 7),
+    "iso_week_day": (1, 7),
+    "quarter": (1, 4),
+    "hour": (0, 23),
+    "minute": (0, 59),
+    "second": (0, 59),
 }
 DATE_PARTS = {"year", "iso_year", "month", "day", "week", "week_day", "iso_week_day", "quarter"}
 TIME_PARTS = {"hour", "minute", "second"}
 SCALAR_LOOKUPS = {"exact", "in", "isnull", "gt", "gte", "lt", "lte", "range"}
 TEXT_SEARCH_LOOKUPS = {"search", "trigram_similar", "trigram_word_similar", "unaccent"}
 TEXT_LOOKUPS = {
-    "iexact", "contains", "icontains", "startswith", "istartswith", "endswith", "iendswith", "regex", "iregex",
+    "iexact",
+    "contains",
+    "icontains",
+    "startswith",
+    "istartswith",
+    "endswith",
+    "iendswith",
+    "regex",
+    "iregex",
     *TEXT_SEARCH_LOOKUPS,
 }
 ARRAY_LOOKUPS = {"in", "isnull", "exact", "contains", "overlap", "contained_by"}
 # The value is a fragment, a pattern or a query, not a whole value (an e-mail's domain...).
 FREE_TEXT_LOOKUPS = {
-    "contains", "icontains", "startswith", "istartswith", "endswith", "iendswith", "regex", "iregex",
+    "contains",
+    "icontains",
+    "startswith",
+    "istartswith",
+    "endswith",
+    "iendswith",
+    "regex",
+    "iregex",
     *TEXT_SEARCH_LOOKUPS,
 }
 LIST_VALUED_SUFFIXES = ("in", "range", "overlap", "contains", "contained_by", "exact")  # take the whole list

@@ -37,9 +37,11 @@ class OrderField(Field):
     def __init__(self, fields, *, labels=None, default=None, override_order_direction=None, help_text=""):
         if override_order_direction not in (None, "asc", "desc"):
             raise ImproperlyConfigured('override_order_direction is "asc" or "desc".')
-        pairs = fields.items() if isinstance(fields, dict) else [
-            (item, item) if isinstance(item, str) else tuple(item) for item in fields
-        ]
+        pairs = (
+            fields.items()
+            if isinstance(fields, dict)
+            else [(item, item) if isinstance(item, str) else tuple(item) for item in fields]
+        )
         self.paths = dict(pairs)
         if not self.paths:
             raise ImproperlyConfigured("An ordering needs at least one accepted field.")
@@ -47,8 +49,13 @@ class OrderField(Field):
         self.default = list(default or [])  # accepted values, or ORM paths
         self.descending_by_default = override_order_direction == "desc"
         super().__init__(help_text=help_text, allow_negate=False)
-        self._kwargs = {"fields": fields, "labels": labels, "default": default,
-                        "override_order_direction": override_order_direction, "help_text": help_text}
+        self._kwargs = {
+            "fields": fields,
+            "labels": labels,
+            "default": default,
+            "override_order_direction": override_order_direction,
+            "help_text": help_text,
+        }
 
     def make_parser(self):
         return OrderingTerm(list(self.paths))

@@ -50,13 +50,24 @@ def value_schema(parser):
         return {"type": "integer", **{key: value for key, value in bounds.items() if value is not None}}
     if isinstance(parser, serializers.FloatField):
         bounds = {"minimum": parser.min_value, "maximum": parser.max_value}
-        return {"type": "number", "format": "float", **{key: value for key, value in bounds.items() if value is not None}}
+        return {
+            "type": "number",
+            "format": "float",
+            **{key: value for key, value in bounds.items() if value is not None},
+        }
     if isinstance(parser, serializers.DecimalField):
         limits = {"x-maxDigits": parser.max_digits, "x-decimalPlaces": parser.decimal_places}
-        return {"type": "string", "format": "decimal", **{key: value for key, value in limits.items() if value is not None}}
+        return {
+            "type": "string",
+            "format": "decimal",
+            **{key: value for key, value in limits.items() if value is not None},
+        }
     formats = [
-        (serializers.DateTimeField, "date-time"), (serializers.DateField, "date"), (serializers.TimeField, "time"),
-        (serializers.DurationField, "duration"), (serializers.EmailField, "email"),
+        (serializers.DateTimeField, "date-time"),
+        (serializers.DateField, "date"),
+        (serializers.TimeField, "time"),
+        (serializers.DurationField, "duration"),
+        (serializers.EmailField, "email"),
     ]
     for kind, fmt in formats:
         if isinstance(parser, kind):
@@ -104,8 +115,9 @@ def parameter_schema(param):
     parameter = {
         "name": param.name,
         "in": "query",
-        "required": param.field.required and not param.negated and len(
-            [other for other in param.field.params if not other.negated]) == 1,
+        "required": param.field.required
+        and not param.negated
+        and len([other for other in param.field.params if not other.negated]) == 1,
         "description": describe(param),
         "schema": schema,
     }

@@ -44,7 +44,7 @@ def _user_defines(cls, name):
 def _async_hooks(cls):
     """Field names whose ``validate_<name>`` hook is a coroutine function."""
     return frozenset(
-        attr[len("validate_"):]
+        attr[len("validate_") :]
         for attr in dir(cls)
         if attr.startswith("validate_") and iscoroutinefunction(getattr(cls, attr))
     )
@@ -145,11 +145,13 @@ class _AsyncSurface:
     # Validation
 
     async def ais_valid(self, *, raise_exception=False):
-        """``is_valid()`` without blocking the loop; async ``validate_<name>``, ``validate`` and ``avalidate`` are awaited."""
+        """``is_valid()`` without blocking the loop; async ``validate_<name>``, ``validate`` and ``avalidate``
+        are awaited."""
         if not _validates_async(type(self)):
             return await plain_is_valid(self, raise_exception=raise_exception)
         assert hasattr(self, "initial_data"), (
-            "Cannot call `.ais_valid()` as no `data=` keyword argument was passed when instantiating the serializer instance."
+            "Cannot call `.ais_valid()` as no `data=` keyword argument was passed when instantiating the "
+            "serializer instance."
         )
         if not hasattr(self, "_validated_data"):
             try:

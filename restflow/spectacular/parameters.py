@@ -17,8 +17,11 @@ def resolve_filterset_class(view):
         try:
             filterset_class = getter()
         except Exception:
-            logger.warning("%s.get_filterset_class() raised; reading its attributes for the schema.",
-                           type(view).__name__, exc_info=True)
+            logger.warning(
+                "%s.get_filterset_class() raised; reading its attributes for the schema.",
+                type(view).__name__,
+                exc_info=True,
+            )
             filterset_class = None
         if filterset_class is not None:
             return filterset_class

@@ -14,7 +14,7 @@ class AsyncIODispatcher(Dispatcher):
     """Runs the rules as a task on the running loop; inline when the thread has no loop."""
 
     name = "asyncio"
-    _pending_tasks = set()
+    _pending_tasks: set = set()
 
     def dispatch(self, *, rule_ids, rule_kwargs, **context):
         try:

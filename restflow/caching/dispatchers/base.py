@@ -10,7 +10,7 @@ from restflow.caching.hashing import cache_setting
 
 logger = logging.getLogger("restflow.caching")
 
-_registry = {}
+_registry: dict = {}
 # The dotted path of the worker entry broker-backed dispatchers enqueue (``FUNCTION_PATH`` changes it).
 WORKER_ENTRY = "restflow.caching.tasks.run_cache_rules"
 
@@ -22,9 +22,9 @@ class Dispatcher:
     ``dispatcher_config`` (keys compared case-insensitively).
     """
 
-    name = None
+    name: str | None = None
     supports_batching = False
-    requirement = None  # (module, package) of the engine this dispatcher needs, if any
+    requirement: tuple[str, str] | None = None  # (module, package) of the engine this dispatcher needs, if any
 
     def __init__(self, config=None):
         block = cache_setting("DISPATCHER_SETTINGS").get(self.name, {})

@@ -31,5 +31,6 @@ class DramatiqDispatcher(Dispatcher):
     def dispatch(self, *, rule_ids, rule_kwargs, **context):
         actor = register_actor()
         actor.send_with_options(
-            kwargs=self.task_kwargs(rule_ids, rule_kwargs, context), queue_name=self.config.get("queue", actor.queue_name)
+            kwargs=self.task_kwargs(rule_ids, rule_kwargs, context),
+            queue_name=self.config.get("queue", actor.queue_name),
         )

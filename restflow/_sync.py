@@ -16,11 +16,13 @@ import asyncio
 import os
 import sys
 import warnings
-from functools import cache, wraps
+from functools import wraps
 from inspect import isawaitable
 
 from asgiref.sync import async_to_sync, markcoroutinefunction, sync_to_async
 from django.db import transaction
+
+from restflow._memo import per_class
 
 # How a step runs (the dispatch plan's vocabulary).
 STOCK = "stock"  # restflow's own code for DRF's step, on the loop
@@ -112,7 +114,7 @@ def callable_from_sync(method):
     return markcoroutinefunction(call)
 
 
-@cache
+@per_class
 def prefers_async(cls, async_name, sync_name):
     """True when ``cls`` has ``async_name`` and defines it no higher than ``sync_name``.
 

@@ -91,11 +91,15 @@ class ExactRateThrottleMixin:
             address = hops[-min(proxies, len(hops))].strip()
         return address if len(address) <= 45 else hashlib.sha256(address.encode()).hexdigest()
 
-    def allow_request(self, request, view):
+    def _counts(self, request, view):
+        """Whether this request is counted: a rate is set and the request has a key (kept on ``self.key``)."""
         if self.rate is None:
-            return True
+            return False
         self.key = self.get_cache_key(request, view)
-        if self.key is None:
+        return self.key is not None
+
+    def allow_request(self, request, view):
+        if not self._counts(request, view):
             return True
         try:
             answer = _redis.call(self.cache_alias, "eval", _SCRIPT, 1, self._redis_key(), *self._arguments())
@@ -104,10 +108,7 @@ class ExactRateThrottleMixin:
         return self._decided(answer)
 
     async def aallow_request(self, request, view):
-        if self.rate is None:
-            return True
-        self.key = self.get_cache_key(request, view)
-        if self.key is None:
+        if not self._counts(request, view):
             return True
         try:
             answer = await _redis.acall(self.cache_alias, "eval", _SCRIPT, 1, self._redis_key(), *self._arguments())

@@ -203,8 +203,9 @@ class FastPageNumberPagination(PageNumberPagination):
     PageNumberPagination (``page=last`` does not: it would need the count).
     """
 
-    def paginate_queryset(self, queryset, request, view=None):
-        """Return the requested page's objects, or None when no page size is configured."""
+    def _window(self, request):
+        """The slice of rows to read for the requested page (one more than a page, to know whether a
+        next page exists), or None when no page size is configured."""
         self.request = request
         self.page_size_now = self.get_page_size(request)
         if not self.page_size_now:
@@ -213,23 +214,19 @@ class FastPageNumberPagination(PageNumberPagination):
         start = (self.page_number - 1) * self.page_size_now
         if start + self.page_size_now >= _SQL_INT_MAX:
             raise NotFound(self.invalid_page_message)
-        rows = list(queryset[start : start + self.page_size_now + 1])
-        return self._page(rows)
+        return slice(start, start + self.page_size_now + 1)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        """Return the requested page's objects, or None when no page size is configured."""
+        window = self._window(request)
+        return None if window is None else self._page(list(queryset[window]))
 
     async def apaginate_queryset(self, queryset, request, view=None):
         """``paginate_queryset`` with one async query (no hop for a queryset, none for a list)."""
         if not isinstance(queryset, QuerySet):
             return self.paginate_queryset(queryset, request, view)
-        self.request = request
-        self.page_size_now = self.get_page_size(request)
-        if not self.page_size_now:
-            return None
-        self.page_number = self._page_number(request)
-        start = (self.page_number - 1) * self.page_size_now
-        if start + self.page_size_now >= _SQL_INT_MAX:
-            raise NotFound(self.invalid_page_message)
-        rows = [obj async for obj in queryset[start : start + self.page_size_now + 1]]
-        return self._page(rows)
+        window = self._window(request)
+        return None if window is None else self._page([obj async for obj in queryset[window]])
 
     def _page_number(self, request):
         raw = request.query_params.get(self.page_query_param, 1)

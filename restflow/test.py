@@ -208,32 +208,27 @@ class AsyncAPIClient(_Encoding, AsyncClient):
         return await super().request(**_one_host(scope))
 
 
-class AsyncAPISimpleTestCase(testcases.SimpleTestCase):
+class _AsyncAPIClientCase:
+    """``self.client`` (and ``self.async_client``) of a Django test case as an AsyncAPIClient."""
+
+    client_class = AsyncAPIClient
+    async_client_class = AsyncAPIClient
+
+
+class AsyncAPISimpleTestCase(_AsyncAPIClientCase, testcases.SimpleTestCase):
     """SimpleTestCase (no database) whose ``self.client`` is an AsyncAPIClient."""
 
-    client_class = AsyncAPIClient
-    async_client_class = AsyncAPIClient
 
-
-class AsyncAPITransactionTestCase(testcases.TransactionTestCase):
+class AsyncAPITransactionTestCase(_AsyncAPIClientCase, testcases.TransactionTestCase):
     """TransactionTestCase (real commits, ``on_commit`` runs) whose ``self.client`` is an AsyncAPIClient."""
 
-    client_class = AsyncAPIClient
-    async_client_class = AsyncAPIClient
 
-
-class AsyncAPITestCase(testcases.TestCase):
+class AsyncAPITestCase(_AsyncAPIClientCase, testcases.TestCase):
     """TestCase (each test rolled back) whose ``self.client`` is an AsyncAPIClient."""
 
-    client_class = AsyncAPIClient
-    async_client_class = AsyncAPIClient
 
-
-class AsyncAPILiveServerTestCase(testcases.LiveServerTestCase):
+class AsyncAPILiveServerTestCase(_AsyncAPIClientCase, testcases.LiveServerTestCase):
     """LiveServerTestCase (a real server thread for httpx and the like) with an AsyncAPIClient."""
-
-    client_class = AsyncAPIClient
-    async_client_class = AsyncAPIClient
 
 
 register_compat_paths(__name__)

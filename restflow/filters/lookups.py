@@ -47,17 +47,7 @@ TEXT_LOOKUPS = {
 }
 ARRAY_LOOKUPS = {"in", "isnull", "exact", "contains", "overlap", "contained_by"}
 # The value is a fragment, a pattern or a query, not a whole value (an e-mail's domain...).
-FREE_TEXT_LOOKUPS = {
-    "contains",
-    "icontains",
-    "startswith",
-    "istartswith",
-    "endswith",
-    "iendswith",
-    "regex",
-    "iregex",
-    *TEXT_SEARCH_LOOKUPS,
-}
+FREE_TEXT_LOOKUPS = TEXT_LOOKUPS - {"iexact"}
 LIST_VALUED_SUFFIXES = ("in", "range", "overlap", "contains", "contained_by", "exact")  # take the whole list
 ALIASES = {"overlaps": "overlap"}  # the documented name of Django's array lookup ``overlap``
 MAX_LIST_ITEMS = 1000
